@@ -1,5 +1,6 @@
 import type { UserConfig } from 'tsdown';
 import { tockBuild } from '../../tsdown.config.base.ts';
 
-const config: UserConfig = tockBuild({ index: 'src/index.ts' });
+// `index`: the library (`@tock/client`); `cli`: the `tock` program (`@tock/client/cli`, run by bin/tock.js).
+const config: UserConfig = tockBuild({ index: 'src/index.ts', cli: 'src/cli/main.ts' });
 export default config;

@@ -134,3 +134,12 @@ describe('JSON replies', () => {
     expect(decodeJsonReply(enc('nope'))).toEqual({ ok: false, reason: 'not valid JSON' });
   });
 });
+
+describe('forward compatibility', () => {
+  it('reads error codes added by later servers', () => {
+    expect(decodeJsonReply(enc('{"v":1,"type":"error","code":"SOMETHING_NEW","message":"m"}'))).toMatchObject(
+      { ok: true, reply: { code: 'SOMETHING_NEW' } },
+    );
+    expect(decodeJsonReply(enc('{"v":1,"type":"error","code":"lower","message":"m"}')).ok).toBe(false);
+  });
+});

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { JSON_MAX_ID_LENGTH } from '../limits.ts';
 import { TextFormatSchema } from '../text/format.ts';
-import { JSON_ERROR_CODE_LIST, type JsonErrorCode } from './codes.ts';
 
 /** The only JSON envelope version this package speaks. */
 export const JSON_ENVELOPE_VERSION = 1;
@@ -72,19 +71,24 @@ export const JsonErrorSchema: z.ZodObject<{
   v: z.ZodLiteral<1>;
   type: z.ZodLiteral<'error'>;
   id: z.ZodOptional<z.ZodString>;
-  code: z.ZodEnum<{ [K in JsonErrorCode]: K }>;
+  code: z.ZodString;
   message: z.ZodString;
 }> = z.object({
   v: z.literal(1),
   type: z.literal('error'),
   id: RequestIdSchema.optional(),
-  code: z.enum(JSON_ERROR_CODE_LIST as [JsonErrorCode, ...JsonErrorCode[]]),
+  // Any code of this form is accepted, so that clients keep working when a newer server adds codes.
+  code: z
+    .string()
+    .max(64)
+    .regex(/^[A-Z][A-Z0-9_]*$/, 'must be an upper-case code such as INVALID_FIELD'),
   message: z.string().max(200),
 });
 
 /**
  * A JSON error envelope: `{"v":1,"type":"error","id":…,"code":"…","message":"…"}`. `id` is present when the
- * request carried a usable one; `code` comes from {@link JSON_ERROR_CODES}.
+ * request carried a usable one. This version of tock sends the codes of `JSON_ERROR_CODES`; readers
+ * accept any upper-case code, since later servers may add codes.
  */
 export type JsonError = z.infer<typeof JsonErrorSchema>;
 
