@@ -1,5 +1,6 @@
 import type { UserConfig } from 'tsdown';
 import { tockBuild } from '../../tsdown.config.base.ts';
 
-const config: UserConfig = tockBuild({ index: 'src/index.ts' });
+// `index`: the library (createServer and its types). `cli`: what bin/tockd.js runs (main), not exported.
+const config: UserConfig = tockBuild({ index: 'src/index.ts', cli: 'src/cli/main.ts' });
 export default config;

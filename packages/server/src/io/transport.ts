@@ -1,0 +1,62 @@
+import type { Clock, Instant } from '@tock/protocol';
+
+/** An IP address and UDP port, as a socket reports them. */
+export interface Endpoint {
+  /** The IP address: `127.0.0.1`, `::1`, `::ffff:127.0.0.1` (an IPv4 client of a dual-stack socket). */
+  readonly address: string;
+  /** The UDP port. */
+  readonly port: number;
+  /** The address family; an IPv4 client of a dual-stack socket shows as `IPv6`. */
+  readonly family: 'IPv4' | 'IPv6';
+}
+
+/** One datagram as it arrived. */
+export interface ReceivedDatagram {
+  /** The payload. Only valid during the {@link TransportEvents.datagram} call: a transport may reuse the memory. */
+  readonly data: Uint8Array;
+  /** When it arrived: the first thing the transport did on receiving it was read its clock. */
+  readonly receiveTime: Instant;
+  /** Who sent it, where a reply goes. */
+  readonly sender: Endpoint;
+}
+
+/** What a transport reports to the server. None of these may throw. */
+export interface TransportEvents {
+  /** A datagram arrived. */
+  datagram(datagram: ReceivedDatagram): void;
+  /** The OS refused to send a datagram (EPERM, ENOBUFS, EMSGSIZE, …). The transport stays usable. */
+  sendError(error: Error): void;
+  /** The socket reported an error outside a send or bind. The transport stays usable. */
+  socketError(error: Error): void;
+}
+
+/** What a transport is created with. */
+export interface TransportOptions {
+  /** The IP address to bind: IPv4 or IPv6; `::` means every IPv6 and IPv4 address (dual stack). */
+  readonly host: string;
+  /** The UDP port to bind; 0 lets the OS pick a free one. */
+  readonly port: number;
+  /** Read once per datagram, as soon as it arrives, for its receive time. */
+  readonly clock: Clock;
+  /** Where to report datagrams and errors. */
+  readonly events: TransportEvents;
+}
+
+/**
+ * A bound UDP socket as the server sees it: datagrams in (with their receive time and sender), bytes out.
+ * The server core only talks to this interface, so that a batched native socket (recvmmsg/sendmmsg) or one
+ * transport per worker thread can replace the first implementation, `node:dgram`.
+ */
+export interface Transport {
+  /** Binds the socket; resolves with the bound address, rejects with the OS error (its `code` set). */
+  bind(): Promise<Endpoint>;
+  /** Sends `bytes` to `to`. Never throws: failures go to {@link TransportEvents.sendError}. */
+  send(bytes: Uint8Array, to: Endpoint): void;
+  /** The bound address, or `undefined` before bind or after close. */
+  address(): Endpoint | undefined;
+  /** Closes the socket. Safe to call at any time, more than once. */
+  close(): Promise<void>;
+}
+
+/** Creates a transport; {@link createServer} calls it once, from `listen()`. */
+export type TransportFactory = (options: TransportOptions) => Transport;

@@ -1,0 +1,157 @@
+// tockd against clients that are not ours: the networking lab's client (Python, nc, socat), rdate's SNTP,
+// chronyd's full NTP checks and ntpdig (on port 123 inside a user and network namespace).
+import { parseTimeLine } from '@tock/protocol';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CTIME_LINE, killAll, type RunningTockd, requireTool, run, startTockd, TOCKD } from './support.ts';
+
+afterAll(killAll);
+
+/** The largest clock offset a peer may measure against tockd on loopback, in seconds. */
+const MAX_OFFSET_S = 0.005;
+const machineZone = new Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+async function withTockd(
+  args: readonly string[],
+  body: (tockd: RunningTockd) => Promise<void>,
+): Promise<void> {
+  const tockd = await startTockd(['--port', '0', ...args]);
+  try {
+    await body(tockd);
+  } finally {
+    expect(await tockd.stop()).toEqual({ code: 0, signal: null });
+  }
+}
+
+/** Checks a ctime line (read in the machine's zone, tockd's default) is within 2 s of now. */
+function expectNow(line: string): void {
+  const parsed = parseTimeLine(line, machineZone);
+  expect(parsed, line).toBeDefined();
+  const shownMs = Number(parsed!.instant / 1_000_000n);
+  expect(Math.abs(shownMs - Date.now())).toBeLessThan(2000);
+}
+
+// The lab's client (seeds/001, "Client Code"), in Python 3, with a timeout added.
+const LAB_CLIENT = `
+import socket, sys
+sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+sock.settimeout(5)
+sock.sendto(str.encode("Time request"), ("127.0.0.1", int(sys.argv[1])))
+reply = sock.recvfrom(1024)
+print(f"Reply from time server: {reply[0].decode()}", end="")
+`;
+
+describe('tockd and the lab client', () => {
+  it('the Python lab client gets a ctime line with CRLF', async (ctx) => {
+    const python = requireTool(ctx, 'python3', 'python3');
+    await withTockd([], async (tockd) => {
+      const r = await run(python, ['-c', LAB_CLIENT, String(tockd.port)], { timeoutMs: 10_000 });
+      expect(r.code, r.stderr).toBe(0);
+      const line = r.stdout.replace(/^Reply from time server: /, '');
+      expect(line).toMatch(CTIME_LINE);
+      expectNow(line);
+    });
+  });
+
+  it('`nc -u` sending "Time request" gets exactly one ctime line and CRLF', async (ctx) => {
+    const nc = requireTool(ctx, 'nc', 'netcat-openbsd');
+    await withTockd([], async (tockd) => {
+      const r = await run(nc, ['-u', '-w1', '127.0.0.1', String(tockd.port)], {
+        input: 'Time request',
+        timeoutMs: 10_000,
+      });
+      expect(r.stdout, JSON.stringify({ ...r, tockd: tockd.output() })).toMatch(CTIME_LINE);
+      expectNow(r.stdout);
+    });
+  });
+
+  it('`socat` gets the format it asks for', async (ctx) => {
+    const socat = requireTool(ctx, 'socat', 'socat');
+    await withTockd([], async (tockd) => {
+      const r = await run(socat, ['-T1', '-', `UDP:127.0.0.1:${tockd.port}`], {
+        input: 'iso',
+        timeoutMs: 10_000,
+      });
+      expect(r.stdout).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}(Z|[+-]\d\d:\d\d)\r\n$/);
+      expect(Math.abs(Date.parse(r.stdout.trim()) - Date.now())).toBeLessThan(2000);
+    });
+  });
+});
+
+describe('tockd and NTP clients', () => {
+  it('rdate -n (SNTP) accepts it and would adjust the clock by less than 5 ms', async (ctx) => {
+    const rdate = requireTool(ctx, 'rdate', 'rdate');
+    await withTockd([], async (tockd) => {
+      const r = await run(rdate, ['-p', '-n', '-v', '-o', String(tockd.port), '127.0.0.1'], {
+        timeoutMs: 10_000,
+      });
+      expect(r.code, r.stderr).toBe(0);
+      const m = /adjust local clock by (-?[\d.]+) seconds/.exec(r.stdout + r.stderr);
+      expect(m, r.stdout + r.stderr).not.toBeNull();
+      const offset = Number(m![1]);
+      console.log(`rdate -n against tockd: adjust local clock by ${offset} s`);
+      expect(Math.abs(offset)).toBeLessThan(MAX_OFFSET_S);
+    });
+  });
+
+  it('chronyd -Q accepts it after full RFC 5905 checks: clock wrong by less than 5 ms', async (ctx) => {
+    const chronyd = requireTool(ctx, 'chronyd', 'chrony');
+    await withTockd([], async (tockd) => {
+      const r = await run(
+        chronyd,
+        ['-Q', '-t', '8', `server 127.0.0.1 port ${tockd.port} iburst maxsamples 4`],
+        {
+          timeoutMs: 20_000,
+        },
+      );
+      const output = r.stdout + r.stderr;
+      expect(r.code, output).toBe(0);
+      const m = /System clock wrong by (-?[\d.]+) seconds/.exec(output);
+      expect(m, output).not.toBeNull();
+      const offset = Number(m![1]);
+      console.log(`chronyd -Q against tockd: system clock wrong by ${offset} s`);
+      expect(Math.abs(offset)).toBeLessThan(MAX_OFFSET_S);
+    });
+  });
+
+  it('ntpdig accepts it on port 123 inside a user and network namespace: |offset| < 5 ms', async (ctx) => {
+    const unshare = requireTool(ctx, 'unshare', 'util-linux');
+    requireTool(ctx, 'ip', 'iproute2');
+    requireTool(ctx, 'ntpdig', 'ntpsec-ntpdig');
+    // Inside the namespace: loopback up, tockd on 123 writing to a FIFO, wait for its listening line, query
+    // it with ntpdig, then SIGTERM it and report its exit status.
+    const script = `
+      set -u
+      ip link set lo up
+      dir=$(mktemp -d)
+      trap 'rm -rf "$dir"' EXIT
+      mkfifo "$dir/out"
+      "$NODE" "$TOCKD" --port 123 >"$dir/out" 2>&1 &
+      pid=$!
+      exec 3<"$dir/out"
+      read -r line <&3
+      echo "tockd: $line"
+      ntpdig -j -t 2 127.0.0.1
+      echo "ntpdig exit: $?"
+      kill -TERM "$pid"
+      wait "$pid"
+      echo "tockd exit: $?"
+    `;
+    const r = await run(unshare, ['-rn', 'sh', '-c', script], {
+      timeoutMs: 20_000,
+      env: { ...process.env, NODE: process.execPath, TOCKD },
+      group: true,
+    });
+    const output = r.stdout + r.stderr;
+    expect(r.code, output).toBe(0);
+    expect(output).toMatch(/tockd: tockd \S+ listening on udp 127\.0\.0\.1:123 /);
+    expect(output).toContain('ntpdig exit: 0');
+    expect(output).toContain('tockd exit: 0');
+    const json = r.stdout.split('\n').find((l) => l.startsWith('{'));
+    expect(json, output).toBeDefined();
+    const reply = JSON.parse(json!) as { offset: number; stratum: number; leap: string };
+    console.log(`ntpdig -j against tockd: offset ${reply.offset} s`);
+    expect(reply.stratum).toBe(2);
+    expect(reply.leap).toBe('no-leap');
+    expect(Math.abs(reply.offset)).toBeLessThan(MAX_OFFSET_S);
+  });
+});
