@@ -1,0 +1,53 @@
+/**
+ * The two programs together, as a user runs them: the built `tockd` on a free loopback port, asked by the
+ * built `tock --json` in every protocol, over IPv4 and IPv6.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTock, stopAllProcesses } from '../client/support.ts';
+import { type RunningTockd, startTockd } from '../server/support.ts';
+
+let tockd: RunningTockd;
+
+beforeAll(async () => {
+  tockd = await startTockd(['--host', '::', '--port', '0', '--time-zone', 'UTC']);
+});
+
+afterAll(async () => {
+  const ended = await tockd?.stop('SIGTERM');
+  expect(ended).toEqual({ code: 0, signal: null });
+  await stopAllProcesses();
+});
+
+describe.each(['127.0.0.1', '[::1]'])('tock --json against tockd on %s', (host) => {
+  it.each(['json', 'ntp'] as const)('reads the time, offset and delay over %s', async (protocol) => {
+    const before = Date.now();
+    const result = await runTock([`${host}:${tockd.port}`, '--protocol', protocol, '--json'], { timeoutMs: 10_000 });
+    expect(result.status, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout);
+    expect(out.protocol).toBe(protocol);
+    expect(Math.abs(Date.parse(out.time) - before)).toBeLessThan(5_000);
+    // Same machine, same clock: the offset is tiny and bounded by half the round trip plus clock error.
+    expect(Math.abs(out.offsetMs)).toBeLessThan(5);
+    expect(out.delayMs).toBeGreaterThanOrEqual(0);
+    expect(out.delayMs).toBeLessThan(1_000);
+  });
+
+  it('reads the ctime line over text, with no offset claimed', async () => {
+    const result = await runTock([`${host}:${tockd.port}`, '--protocol', 'text', '--json'], { timeoutMs: 10_000 });
+    expect(result.status, result.stderr).toBe(0);
+    const out = JSON.parse(result.stdout);
+    expect(out).toMatchObject({ protocol: 'text', offsetMs: null, delayMs: null, resolutionMs: 1000 });
+    expect(out.reply.line).toMatch(/^(Sun|Mon|Tue|Wed|Thu|Fri|Sat) [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}\r\n$/);
+    expect(Math.abs(Date.parse(out.time) - Date.now())).toBeLessThan(5_000);
+  });
+});
+
+describe('tock against tockd, human output', () => {
+  it('prints the time with offset and delay like the lab client did', async () => {
+    const result = await runTock([`127.0.0.1:${tockd.port}`], { timeoutMs: 10_000 });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^Time received: /);
+    expect(result.stdout).toMatch(/offset [-+]?\d/);
+    expect(result.stdout).toMatch(/delay \d/);
+  });
+});
