@@ -2,7 +2,8 @@ import { createSocket, type Socket } from 'node:dgram';
 
 /** A UDP client for tests: send datagrams, await the next reply (in arrival order), with a timeout. */
 export interface UdpClient {
-  send(bytes: Uint8Array | string, port: number, host: string): void;
+  /** Sends to `host` (default: the loopback address of the client's family). */
+  send(bytes: Uint8Array | string, port: number, host?: string): void;
   /** The next datagram received; rejects after `timeoutMs` when none comes. */
   next(timeoutMs?: number): Promise<Buffer>;
   close(): Promise<void>;
@@ -11,6 +12,7 @@ export interface UdpClient {
 /** Binds a client socket on the loopback address of `family` (a random port). */
 export async function udpClient(family: 4 | 6 = 4): Promise<UdpClient> {
   const socket: Socket = createSocket(family === 6 ? 'udp6' : 'udp4');
+  const loopback = family === 6 ? '::1' : '127.0.0.1';
   const queue: Buffer[] = [];
   const waiters: Array<(message: Buffer) => void> = [];
   socket.on('message', (message) => {
@@ -20,13 +22,13 @@ export async function udpClient(family: 4 | 6 = 4): Promise<UdpClient> {
   });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
-    socket.bind(0, family === 6 ? '::1' : '127.0.0.1', () => {
+    socket.bind(0, loopback, () => {
       socket.off('error', reject);
       resolve();
     });
   });
   return {
-    send(bytes, port, host) {
+    send(bytes, port, host = loopback) {
       socket.send(bytes, port, host);
     },
     next(timeoutMs = 2000) {

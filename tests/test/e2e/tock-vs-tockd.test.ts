@@ -21,7 +21,9 @@ afterAll(async () => {
 describe.each(['127.0.0.1', '[::1]'])('tock --json against tockd on %s', (host) => {
   it.each(['json', 'ntp'] as const)('reads the time, offset and delay over %s', async (protocol) => {
     const before = Date.now();
-    const result = await runTock([`${host}:${tockd.port}`, '--protocol', protocol, '--json'], { timeoutMs: 10_000 });
+    const result = await runTock([`${host}:${tockd.port}`, '--protocol', protocol, '--json'], {
+      timeoutMs: 10_000,
+    });
     expect(result.status, result.stderr).toBe(0);
     const out = JSON.parse(result.stdout);
     expect(out.protocol).toBe(protocol);
@@ -33,11 +35,15 @@ describe.each(['127.0.0.1', '[::1]'])('tock --json against tockd on %s', (host) 
   });
 
   it('reads the ctime line over text, with no offset claimed', async () => {
-    const result = await runTock([`${host}:${tockd.port}`, '--protocol', 'text', '--json'], { timeoutMs: 10_000 });
+    const result = await runTock([`${host}:${tockd.port}`, '--protocol', 'text', '--json'], {
+      timeoutMs: 10_000,
+    });
     expect(result.status, result.stderr).toBe(0);
     const out = JSON.parse(result.stdout);
     expect(out).toMatchObject({ protocol: 'text', offsetMs: null, delayMs: null, resolutionMs: 1000 });
-    expect(out.reply.line).toMatch(/^(Sun|Mon|Tue|Wed|Thu|Fri|Sat) [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}\r\n$/);
+    expect(out.reply.line).toMatch(
+      /^(Sun|Mon|Tue|Wed|Thu|Fri|Sat) [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}\r\n$/,
+    );
     expect(Math.abs(Date.parse(out.time) - Date.now())).toBeLessThan(5_000);
   });
 });

@@ -1,7 +1,6 @@
 // Helpers for the tests that run the built `tockd`: start it on a free port, run peer programs with a hard
 // timeout, find peer binaries, and a small UDP client. Every process started here is killed by its pid.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createSocket, type Socket } from 'node:dgram';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -190,69 +189,8 @@ export function requireTool(
   );
 }
 
-/** A UDP client socket on loopback: send, and await the next datagram (in arrival order) with a timeout. */
-export interface UdpClient {
-  send(bytes: Uint8Array | string, port: number, host?: string): void;
-  next(timeoutMs?: number): Promise<Buffer>;
-  close(): Promise<void>;
-}
-
-export async function udpClient(family: 4 | 6 = 4): Promise<UdpClient> {
-  const socket: Socket = createSocket(family === 6 ? 'udp6' : 'udp4');
-  const loopback = family === 6 ? '::1' : '127.0.0.1';
-  const queue: Buffer[] = [];
-  const waiters: Array<(message: Buffer) => void> = [];
-  socket.on('message', (message) => {
-    const waiter = waiters.shift();
-    if (waiter) waiter(message);
-    else queue.push(message);
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(0, loopback, () => {
-      socket.off('error', reject);
-      resolve();
-    });
-  });
-  return {
-    send(bytes, port, host = loopback) {
-      socket.send(bytes, port, host);
-    },
-    next(timeoutMs = 2000) {
-      const queued = queue.shift();
-      if (queued) return Promise.resolve(queued);
-      return new Promise<Buffer>((resolve, reject) => {
-        const waiter = (message: Buffer): void => {
-          clearTimeout(timer);
-          resolve(message);
-        };
-        const timer = setTimeout(() => {
-          waiters.splice(waiters.indexOf(waiter), 1);
-          reject(new Error(`no reply within ${timeoutMs} ms`));
-        }, timeoutMs);
-        waiters.push(waiter);
-      });
-    },
-    close() {
-      return new Promise<void>((resolve) => socket.close(() => resolve()));
-    },
-  };
-}
-
-/** Sends one datagram from a fresh loopback socket and resolves with the first reply. */
-export async function exchange(
-  bytes: Uint8Array | string,
-  port: number,
-  host = '127.0.0.1',
-): Promise<Buffer> {
-  const client = await udpClient(host.includes(':') ? 6 : 4);
-  try {
-    client.send(bytes, port, host);
-    return await client.next();
-  } finally {
-    await client.close();
-  }
-}
+// The UDP test client is the server package's own (one copy for its unit tests and these).
+export { exchange, type UdpClient, udpClient } from '../../../packages/server/test/udp-client.ts';
 
 /** A ctime line as C's ctime() writes it, with the CRLF tockd adds. */
 export const CTIME_LINE =
