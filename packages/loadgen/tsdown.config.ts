@@ -1,5 +1,11 @@
 import type { UserConfig } from 'tsdown';
 import { tockBuild } from '../../tsdown.config.base.ts';
 
-const config: UserConfig = tockBuild({ index: 'src/index.ts' });
+// `index`: the library. `cli`: what bin/tock-loadgen.js runs (main), not exported. `worker`: the worker
+// thread entry that run() starts (dist/worker.mjs, found next to the code that starts it).
+const config: UserConfig = tockBuild({
+  index: 'src/index.ts',
+  cli: 'src/cli/main.ts',
+  worker: 'src/worker/main.ts',
+});
 export default config;

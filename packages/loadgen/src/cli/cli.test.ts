@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { captureIo } from '../../test/helpers.ts';
+import { FLAGS } from './flags.ts';
+import { renderExitTable, renderFlagTable } from './help.ts';
+import { main } from './main.ts';
+import { parseCommandLine } from './parse.ts';
+
+async function cli(...argv: string[]) {
+  const io = captureIo();
+  const status = await main(argv, io);
+  return { status, out: io.out, err: io.err };
+}
+
+describe('bad command lines', () => {
+  it.each([
+    [['--bogus', '127.0.0.1:5005'], /Unknown option '--bogus'/],
+    [['-c', 'abc', '127.0.0.1:5005'], /--connections: expected a whole number, got "abc"/],
+    [['-c', '0', '127.0.0.1:5005'], /--connections: Too small/],
+    [['-d', '1', '-a', '5', '127.0.0.1:5005'], /--amount: give a duration or an amount, not both/],
+    [['-p', 'smtp', '127.0.0.1:5005'], /--protocol: expected one of ntp, json, text, echo, got "smtp"/],
+    [['--time-zone', 'Mars/Olympus', '127.0.0.1:5005'], /--time-zone: must be an IANA time zone/],
+    [['--ramp-start', '10', '127.0.0.1:5005'], /--ramp-start needs --ramp/],
+    [['--ramp', '-R', '100', '127.0.0.1:5005'], /--rate: a ramp sets the rate itself/],
+    [['-d', '-3', '127.0.0.1:5005'], /--duration/],
+    [[], /missing the target HOST:PORT/],
+    [['localhost'], /target "localhost" is not HOST:PORT/],
+    [['127.0.0.1:70000'], /port must be an integer from 1 to 65535/],
+    [['127.0.0.1:5005', 'extra'], /one target only/],
+    [['merge'], /merge needs at least one result file/],
+    [['merge', '-c', '4', 'a.json'], /--connections does not apply to merge/],
+  ])('%j exits 2 with a message and no stack trace', async (argv, message) => {
+    const r = await cli(...argv);
+    expect(r.status).toBe(2);
+    expect(r.err).toMatch(message);
+    expect(r.err).toContain('[USAGE]');
+    expect(r.err).toContain('tock-loadgen --help');
+    expect(r.err).not.toMatch(/\n\s+at /);
+    expect(r.out).toBe('');
+  });
+});
+
+describe('parseCommandLine', () => {
+  it('maps flags onto run options, ramp flags into the ramp', () => {
+    const command = parseCommandLine([
+      '-c',
+      '32',
+      '-p',
+      'json',
+      '--ramp',
+      '--ramp-start',
+      '500',
+      '--max-loss',
+      '0.5',
+      '-t',
+      '0.25',
+      '[::1]:123',
+    ]);
+    expect(command).toMatchObject({
+      kind: 'run',
+      options: {
+        target: '[::1]:123',
+        connections: 32,
+        protocol: 'json',
+        timeout: 0.25,
+        ramp: { start: 500, maxLossPct: 0.5 },
+      },
+      output: { json: false, maxRegressionPct: 10 },
+    });
+  });
+
+  it('reads merge with its output flags', () => {
+    expect(parseCommandLine(['merge', '--json', '-o', 'all.json', 'a.json', 'b.json'])).toEqual({
+      kind: 'merge',
+      files: ['a.json', 'b.json'],
+      output: { json: true, outputFile: 'all.json', compare: undefined, maxRegressionPct: 10 },
+    });
+  });
+});
+
+describe('--help and --version', () => {
+  it('documents every flag and the exit statuses', async () => {
+    const r = await cli('--help');
+    expect(r.status).toBe(0);
+    for (const flag of FLAGS) expect(r.out).toContain(`--${flag.name}`);
+    expect(r.out).toContain('Exit status:');
+    expect(r.out).toMatch(/4 {2}The run finished, but the server gave no valid reply/);
+  });
+
+  it('prints the package version', async () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    expect((await cli('--version')).out).toBe(`${pkg.version}\n`);
+  });
+});
+
+describe('README', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+
+  it('holds the flag table generated from the flag declarations (regenerate: see README)', () => {
+    expect(readme).toContain(renderFlagTable());
+  });
+
+  it('holds the exit status table generated from the error codes', () => {
+    expect(readme).toContain(renderExitTable());
+  });
+});

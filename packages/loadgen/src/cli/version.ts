@@ -1,0 +1,4 @@
+import packageJson from '../../package.json' with { type: 'json' };
+
+/** The version of `@tock/loadgen`, from its package.json. */
+export const VERSION: string = packageJson.version;

@@ -1,0 +1,50 @@
+/**
+ * Every way `tock-loadgen` can end other than success, with its exit status. One table: the CLI, the JSON
+ * error envelope and the README all read it.
+ */
+export const LOADGEN_ERROR_CODES: {
+  readonly REGRESSION: { readonly exitCode: 1; readonly description: string };
+  readonly USAGE: { readonly exitCode: 2; readonly description: string };
+  readonly RUN_FAILED: { readonly exitCode: 3; readonly description: string };
+  readonly BAD_REPLIES: { readonly exitCode: 4; readonly description: string };
+} = {
+  REGRESSION: {
+    exitCode: 1,
+    description:
+      'The regression gate failed: throughput fell or p99 latency rose by more than --max-regression percent against --compare.',
+  },
+  USAGE: {
+    exitCode: 2,
+    description: 'Bad command line: an unknown flag, a bad value, a missing target.',
+  },
+  RUN_FAILED: {
+    exitCode: 3,
+    description:
+      'The run could not be carried out: the target does not resolve, a socket or worker failed, a result file is unreadable.',
+  },
+  BAD_REPLIES: {
+    exitCode: 4,
+    description: 'The run finished, but the server gave no valid reply at all, or some replies were invalid.',
+  },
+};
+
+/** A code of {@link LOADGEN_ERROR_CODES}. */
+export type LoadgenErrorCode = keyof typeof LOADGEN_ERROR_CODES;
+
+/** An error of `@tock/loadgen`, with a stable {@link LoadgenErrorCode}. */
+export class LoadgenError extends Error {
+  /** Which kind of failure, from {@link LOADGEN_ERROR_CODES}. */
+  readonly code: LoadgenErrorCode;
+
+  /** @param code - which kind of failure; `message` says what happened, for a person. */
+  constructor(code: LoadgenErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'LoadgenError';
+    this.code = code;
+  }
+
+  /** The process exit status for this error. */
+  get exitCode(): number {
+    return LOADGEN_ERROR_CODES[this.code].exitCode;
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Against servers that are not ours: the lab's Python servers (text), chronyd (NTP), and tockd when it has
+ * been built. Each test starts its server on a free loopback port and stops it.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  hasProgram,
+  type PeerServer,
+  REPO_ROOT,
+  spawnListening,
+  startChronyd,
+  startLabServer,
+} from '../scripts/peers.ts';
+import { run } from '../src/index.ts';
+
+const started: PeerServer[] = [];
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((s) => s.stop()));
+});
+async function keep(server: Promise<PeerServer>): Promise<PeerServer> {
+  const s = await server;
+  started.push(s);
+  return s;
+}
+
+describe.skipIf(!hasProgram('python3'))('the lab servers (text)', () => {
+  it.each(['lab_server_crlf.py', 'lab_server_asctime.py'] as const)(
+    '%s: every ctime reply is valid',
+    async (name) => {
+      const server = await keep(startLabServer(name));
+      // The lab servers write ctime lines in their local zone: the one this process has too.
+      const r = await run({
+        target: server.target,
+        protocol: 'text',
+        connections: 4,
+        amount: 400,
+        workers: 0,
+      });
+      expect(r).toMatchObject({ sent: 400, valid: 400, invalid: 0, lost: 0 });
+    },
+  );
+
+  it('catches a time zone mismatch as invalid replies', async () => {
+    const server = await keep(startLabServer('lab_server_crlf.py'));
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone === 'Asia/Kolkata' ? 'UTC' : 'Asia/Kolkata';
+    const r = await run({
+      target: server.target,
+      protocol: 'text',
+      connections: 1,
+      amount: 10,
+      workers: 0,
+      timeZone: zone,
+    });
+    expect(r).toMatchObject({ valid: 0, invalid: 10, invalidReasons: { 'wrong-time': 10 } });
+  });
+});
+
+describe.skipIf(!hasProgram('chronyd'))('chronyd (NTP)', () => {
+  it('answers a closed-loop flood with valid replies only', async () => {
+    const chronyd = await keep(startChronyd());
+    const r = await run({
+      target: chronyd.target,
+      protocol: 'ntp',
+      connections: 16,
+      duration: 1,
+      workers: 1,
+    });
+    expect(r.valid).toBeGreaterThan(1000);
+    expect(r.invalid).toBe(0);
+    expect(r.lossPct).toBeLessThan(1);
+    expect(r.generator.eventLoopUtilization).toBeGreaterThan(0);
+  }, 20_000);
+
+  it('ignores JSON, so every JSON request is lost', async () => {
+    const chronyd = await keep(startChronyd());
+    const r = await run({
+      target: chronyd.target,
+      protocol: 'json',
+      connections: 2,
+      amount: 6,
+      timeout: 0.1,
+      workers: 0,
+    });
+    expect(r).toMatchObject({ sent: 6, valid: 0, lost: 6 });
+  }, 20_000);
+});
+
+const tockd = join(REPO_ROOT, 'packages/server/bin/tockd.js');
+const tockdBuilt = existsSync(tockd) && existsSync(join(REPO_ROOT, 'packages/server/dist/cli.mjs'));
+describe.skipIf(!tockdBuilt)('tockd', () => {
+  it.each(['ntp', 'json', 'text'] as const)(
+    'answers %s validly',
+    async (protocol) => {
+      const server = await keep(
+        spawnListening(process.execPath, [tockd, '--host', '127.0.0.1', '--port', '0']),
+      );
+      const r = await run({ target: server.target, protocol, connections: 8, duration: 0.5, workers: 1 });
+      expect(r.valid).toBeGreaterThan(100);
+      expect(r.invalid).toBe(0);
+      expect(r.lost).toBe(0);
+    },
+    20_000,
+  );
+});
