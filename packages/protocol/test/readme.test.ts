@@ -7,7 +7,9 @@ const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 describe('README', () => {
   it('documents every JSON error code with the description the code carries', () => {
     for (const [code, description] of Object.entries(JSON_ERROR_CODES)) {
-      expect(readme).toContain(`| \`${code}\` | ${description.replace('(JSON_MAX_REQUEST_BYTES)', '(`JSON_MAX_REQUEST_BYTES`)')} |`);
+      expect(readme).toContain(
+        `| \`${code}\` | ${description.replace('(JSON_MAX_REQUEST_BYTES)', '(`JSON_MAX_REQUEST_BYTES`)')} |`,
+      );
     }
   });
 
