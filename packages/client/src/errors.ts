@@ -39,7 +39,7 @@ export interface TockClientErrorDetails {
   /** For `KISS_OF_DEATH`: the kiss code, such as `RATE`, `DENY` or `RSTR`. */
   readonly kissCode?: string;
   /** For `SERVER_ERROR`: the code of the server's JSON error envelope. */
-  readonly serverCode?: JsonErrorCode;
+  readonly serverCode?: string;
   /** How many requests had been sent when the query failed (0 when it failed before sending). */
   readonly attempts?: number;
 }
@@ -56,8 +56,11 @@ export class TockClientError extends Error {
   readonly code: ClientErrorCode;
   /** For `KISS_OF_DEATH`: the kiss code (`RATE`, `DENY`, `RSTR`, ...). */
   readonly kissCode: string | undefined;
-  /** For `SERVER_ERROR`: the code of the server's JSON error envelope. */
-  readonly serverCode: JsonErrorCode | undefined;
+  /**
+   * For `SERVER_ERROR`: the code of the server's JSON error envelope, one of the protocol's
+   * `JSON_ERROR_CODES`, or a code added by a newer server.
+   */
+  readonly serverCode: string | undefined;
   /** How many requests had been sent when the query failed. */
   readonly attempts: number;
 

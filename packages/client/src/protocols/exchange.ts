@@ -13,7 +13,7 @@ export interface Problem {
   readonly code: ClientErrorCode;
   readonly message: string;
   readonly kissCode?: string;
-  readonly serverCode?: JsonErrorCode;
+  readonly serverCode?: string;
 }
 
 /**
