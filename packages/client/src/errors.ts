@@ -1,4 +1,3 @@
-import type { JsonErrorCode } from '@tock/protocol';
 
 /**
  * Every way a query can fail, with what it means. This table is the single source: {@link TockClientError}

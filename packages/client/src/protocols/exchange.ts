@@ -1,4 +1,4 @@
-import { type Instant, type JsonErrorCode, looksLikeTimeLine } from '@tock/protocol';
+import { type Instant, looksLikeTimeLine } from '@tock/protocol';
 import type { ClientErrorCode } from '../errors.ts';
 import type { QueryResult } from '../result.ts';
 
