@@ -1,4 +1,3 @@
-
 /**
  * Every way a query can fail, with what it means. This table is the single source: {@link TockClientError}
  * carries one of its keys as `code`, the CLI maps each to an exit status and prints it in `--json` errors,
