@@ -2,9 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { arbitraryDatagram } from '../test/arbitraries.ts';
 import { createHandlerContext, type HandleResult, handle, IGNORE_REASONS } from './handle.ts';
-import { decodeJsonReply } from './json/codec.ts';
-import { MAX_DATAGRAM_BYTES } from './limits.ts';
+import { decodeJsonReply, encodeJson } from './json/codec.ts';
+import { JSON_REQUEST_PADDED_BYTES, MAX_DATAGRAM_BYTES, TEXT_REQUEST_PADDED_BYTES } from './limits.ts';
 import { buildNtpRequest, readNtpReply } from './ntp/client.ts';
+import { TEXT_FORMATS } from './text/format.ts';
 
 const T2 = BigInt(Date.parse('2018-03-13T12:54:58.123Z')) * 1_000_000n + 456_789n;
 const T3 = T2 + 42_000n;
@@ -155,5 +156,51 @@ describe('handle: garbage', () => {
   it('rejects bad options with a message naming them', () => {
     expect(() => createHandlerContext(() => T3, { timeZone: 'Mars/Olympus' })).toThrow(/timeZone/);
     expect(() => createHandlerContext(() => T3, { textFormat: 'rfc' as never })).toThrow(/textFormat/);
+  });
+});
+
+describe('padded requests', () => {
+  const pad = (s: string, n: number) => enc(s.padEnd(n, ' '));
+  const zones = ['UTC', 'Asia/Kolkata', 'America/St_Johns', 'Pacific/Chatham'];
+
+  it('a padded text request is never smaller than its reply, in any format and zone (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('Time request', 'ctime', 'iso', 'unix', 'unix-ms', ''),
+        fc.constantFrom(...zones),
+        fc.bigInt({ min: 0n, max: 4_102_444_800_000_000_000n }),
+        (request, timeZone, now) => {
+          const ctx = createHandlerContext(() => now, { timeZone, textFormat: 'iso' });
+          const bytes = pad(request, TEXT_REQUEST_PADDED_BYTES);
+          const r = handle(bytes, now, ctx);
+          expect(r.action).toBe('reply');
+          if (r.action === 'reply') expect(r.bytes.length).toBeLessThanOrEqual(bytes.length);
+        },
+      ),
+    );
+  });
+
+  it('a padded JSON request is never smaller than its response, whatever its id and format (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.stringMatching(/^[\x21-\x7e]{1,64}$/),
+        fc.option(fc.constantFrom(...TEXT_FORMATS), { nil: undefined }),
+        fc.double({ min: 0, max: 4.1e12, noNaN: true }),
+        fc.constantFrom(...zones),
+        (id, format, t1, timeZone) => {
+          const now = 4_102_444_799_999_999_999n;
+          const ctx = createHandlerContext(() => now, { timeZone });
+          const bytes = enc(
+            new TextDecoder()
+              .decode(encodeJson({ v: 1, type: 'time.request', id, t1, format }))
+              .padEnd(JSON_REQUEST_PADDED_BYTES, ' '),
+          );
+          expect(bytes.length).toBe(JSON_REQUEST_PADDED_BYTES);
+          const r = handle(bytes, now, ctx);
+          expect(r).toMatchObject({ action: 'reply', protocol: 'json' });
+          if (r.action === 'reply') expect(r.bytes.length).toBeLessThanOrEqual(bytes.length);
+        },
+      ),
+    );
   });
 });

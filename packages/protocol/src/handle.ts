@@ -54,6 +54,7 @@ export type HandleResult =
   | {
       readonly action: 'reply';
       readonly protocol: Protocol;
+      /** The reply. May be shared with other results (a text line is encoded once per second): do not modify it. */
       readonly bytes: Uint8Array;
       /** T3, the transmit time written into the reply. */
       readonly transmitTime: Instant;
@@ -182,6 +183,13 @@ function handleText(datagram: Uint8Array, context: HandlerContext): HandleResult
     format = parseFormatKeyword(text) ?? format;
   }
   const transmitTime = context.clock();
-  const bytes = encoder.encode(`${formatTime(transmitTime, format, context.timeZone)}\r\n`);
-  return { action: 'reply', protocol: 'text', bytes, transmitTime };
+  const line = formatTime(transmitTime, format, context.timeZone);
+  if (line !== lastText.line) {
+    lastText.line = line;
+    lastText.bytes = encoder.encode(`${line}\r\n`);
+  }
+  return { action: 'reply', protocol: 'text', bytes: lastText.bytes, transmitTime };
 }
+
+/** The last text reply encoded: within one second, `ctime` and `unix` replies are the same bytes. */
+const lastText = { line: '', bytes: new Uint8Array(0) };

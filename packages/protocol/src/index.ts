@@ -46,8 +46,10 @@ export {
 export {
   JSON_MAX_ID_LENGTH,
   JSON_MAX_REQUEST_BYTES,
+  JSON_REQUEST_PADDED_BYTES,
   MAX_DATAGRAM_BYTES,
   NTP_PACKET_BYTES,
+  TEXT_REQUEST_PADDED_BYTES,
 } from './limits.ts';
 export {
   buildNtpRequest,

@@ -66,12 +66,48 @@ describe('formatTime', () => {
   });
 });
 
+describe('formatTime per-second cache', () => {
+  it('gives the same line whatever was formatted before it (property)', () => {
+    const base = at('2021-03-28T00:59:58Z'); // a second before Europe/London and Paris change to summer time
+    const zones = ['UTC', 'Europe/Paris', 'Asia/Kolkata', 'America/New_York'] as const;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.bigInt({ min: 0n, max: 4_000_000_000n }),
+            fc.constantFrom(...TEXT_FORMATS),
+            fc.constantFrom(...zones),
+          ),
+          { maxLength: 40 },
+        ),
+        (calls) => {
+          const inOrder = calls.map(([dt, f, z]) => formatTime(base + dt, f, z));
+          const afterAnother = calls.map(([dt, f, z]) => {
+            formatTime(base + dt + 86_400_000_000_000n, f, z === 'UTC' ? 'Asia/Tokyo' : 'UTC');
+            return formatTime(base + dt, f, z);
+          });
+          expect(afterAnother).toEqual(inOrder);
+        },
+      ),
+    );
+  });
+
+  it('keeps the milliseconds of iso lines within a cached second', () => {
+    const t = at('2018-03-13T12:54:58.001Z');
+    expect(formatTime(t, 'iso', 'UTC')).toBe('2018-03-13T12:54:58.001Z');
+    expect(formatTime(t + 998_000_000n, 'iso', 'UTC')).toBe('2018-03-13T12:54:58.999Z');
+    expect(formatTime(t + 999_000_000n, 'iso', 'UTC')).toBe('2018-03-13T12:54:59.000Z');
+  });
+});
+
 describe('parseFormatKeyword', () => {
   it('accepts the keywords trimmed and in any case', () => {
     expect(parseFormatKeyword('iso')).toBe('iso');
     expect(parseFormatKeyword('  UNIX-MS\r\n')).toBe('unix-ms');
     expect(parseFormatKeyword('Unix\n')).toBe('unix');
     expect(parseFormatKeyword('ctime')).toBe('ctime');
+    expect(parseFormatKeyword(`iso${' '.repeat(61)}`)).toBe('iso');
+    expect(parseFormatKeyword(`iso${' '.repeat(62)}`)).toBeUndefined();
   });
 
   it('treats anything else as a plain request', () => {

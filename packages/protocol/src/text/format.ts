@@ -34,11 +34,33 @@ export const MONTHS = [
   'Dec',
 ] as const;
 
+/** The longest text request, in characters, read as a (padded) format keyword by {@link parseFormatKeyword}. */
+export const MAX_KEYWORD_REQUEST_LENGTH = 64;
+
 /** The largest distance from the epoch, in milliseconds, that `Date` represents. */
 const MAX_DATE_MS = 8.64e15;
 
 const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
 const pad3 = (n: number): string => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : String(n));
+
+/**
+ * The last second formatted, per format, so that a server answering thousands of requests a second formats
+ * each second once: `ctime` and `unix` lines only change once a second, and `iso` lines only in their
+ * milliseconds. A pure memo (the output depends on the arguments only); offsets of time zones change on
+ * whole seconds, so caching per second is exact.
+ */
+interface SecondCache {
+  timeZone: string;
+  second: number;
+  text: string;
+  /** For `iso`: what follows the milliseconds (the zone). */
+  suffix: string;
+}
+const cache: Record<'ctime' | 'unix' | 'iso', SecondCache> = {
+  ctime: { timeZone: '', second: Number.NaN, text: '', suffix: '' },
+  unix: { timeZone: '', second: Number.NaN, text: '', suffix: '' },
+  iso: { timeZone: '', second: Number.NaN, text: '', suffix: '' },
+};
 
 /**
  * Formats an instant as one line of text, without the line ending.
@@ -51,16 +73,37 @@ const pad3 = (n: number): string => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : Str
 export function formatTime(instant: Instant, format: TextFormat, timeZone: string): string {
   const epochMs = Number(floorDiv(instant, NS_PER_MS));
   if (!(Math.abs(epochMs) <= MAX_DATE_MS)) throw new RangeError(`instant ${instant} is outside the calendar`);
+  if (format === 'unix-ms') return String(epochMs);
+  const second = Math.floor(epochMs / 1000);
+  const c = cache[format];
+  if (c.second !== second || c.timeZone !== timeZone) {
+    const [text, suffix] = formatSecond(epochMs, second, format, timeZone);
+    c.second = second;
+    c.timeZone = timeZone;
+    c.text = text;
+    c.suffix = suffix;
+  }
+  return format === 'iso' ? `${c.text}.${pad3(epochMs - second * 1000)}${c.suffix}` : c.text;
+}
+
+/** Formats the whole second `second` (for `iso`: the part before the milliseconds, and the zone). */
+function formatSecond(
+  epochMs: number,
+  second: number,
+  format: 'ctime' | 'unix' | 'iso',
+  timeZone: string,
+): [string, string] {
   switch (format) {
     case 'unix':
-      return String(Math.floor(epochMs / 1000));
-    case 'unix-ms':
-      return String(epochMs);
+      return [String(second), ''];
     case 'ctime': {
       const f = zonedFields(epochMs, timeZone);
       // asctime(): "%.3s %.3s%3d %.2d:%.2d:%.2d %d\n"
       const day = f.day < 10 ? ` ${f.day}` : String(f.day);
-      return `${DAYS[f.weekday]} ${MONTHS[f.month - 1]} ${day} ${pad2(f.hour)}:${pad2(f.minute)}:${pad2(f.second)} ${f.year}`;
+      return [
+        `${DAYS[f.weekday]} ${MONTHS[f.month - 1]} ${day} ${pad2(f.hour)}:${pad2(f.minute)}:${pad2(f.second)} ${f.year}`,
+        '',
+      ];
     }
     case 'iso': {
       const f = zonedFields(epochMs, timeZone);
@@ -70,7 +113,10 @@ export function formatTime(instant: Instant, format: TextFormat, timeZone: strin
         const abs = Math.abs(f.offsetMinutes);
         zone = `${f.offsetMinutes < 0 ? '-' : '+'}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
       }
-      return `${year}-${pad2(f.month)}-${pad2(f.day)}T${pad2(f.hour)}:${pad2(f.minute)}:${pad2(f.second)}.${pad3(f.millisecond)}${zone}`;
+      return [
+        `${year}-${pad2(f.month)}-${pad2(f.day)}T${pad2(f.hour)}:${pad2(f.minute)}:${pad2(f.second)}`,
+        zone,
+      ];
     }
   }
 }
@@ -79,9 +125,12 @@ export function formatTime(instant: Instant, format: TextFormat, timeZone: strin
  * Reads a plain-text request as a format keyword: the whole datagram, trimmed of white space and
  * compared case-insensitively, must be one of {@link TEXT_FORMATS}. Anything else (the lab client's
  * `Time request`, an empty datagram) returns `undefined`, meaning "use the server's default format".
+ * A keyword may be padded with white space up to 64 characters (`MAX_KEYWORD_REQUEST_LENGTH`), so that a
+ * client can make its request as large as the reply (a server answering only requests at least as large
+ * as their replies still understands it).
  */
 export function parseFormatKeyword(request: string): TextFormat | undefined {
-  if (request.length > 16) return undefined;
+  if (request.length > MAX_KEYWORD_REQUEST_LENGTH) return undefined;
   const word = request.trim().toLowerCase();
   return (TEXT_FORMATS as readonly string[]).includes(word) ? (word as TextFormat) : undefined;
 }
