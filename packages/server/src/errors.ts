@@ -1,13 +1,15 @@
 /** A stable error code: a key of {@link SERVER_ERROR_CODES}. */
 export type ServerErrorCode =
   | 'USAGE'
+  | 'INVALID_CONFIG'
   | 'INVALID_OPTIONS'
   | 'ADDRESS_IN_USE'
   | 'ADDRESS_NOT_AVAILABLE'
   | 'PERMISSION_DENIED'
   | 'BIND_FAILED'
   | 'ALREADY_STARTED'
-  | 'NOT_LISTENING';
+  | 'NOT_LISTENING'
+  | 'WORKER_FAILED';
 
 /** What an error code means, and the exit status `tockd` ends with when it stops on it. */
 export interface ServerErrorInfo {
@@ -27,6 +29,11 @@ export const SERVER_ERROR_CODES: Readonly<Record<ServerErrorCode, ServerErrorInf
     exitCode: 2,
     description: 'A command-line flag is unknown, lacks its value, or has a value that is not allowed.',
   },
+  INVALID_CONFIG: {
+    exitCode: 2,
+    description:
+      'A TOCK_* environment variable or the --config file is unreadable, not JSON, or holds a key or value that is not allowed.',
+  },
   INVALID_OPTIONS: {
     exitCode: 2,
     description: 'An option passed to createServer is out of range or of the wrong type.',
@@ -45,6 +52,10 @@ export const SERVER_ERROR_CODES: Readonly<Record<ServerErrorCode, ServerErrorInf
   NOT_LISTENING: {
     exitCode: 1,
     description: 'address() was called before listen() finished or after close().',
+  },
+  WORKER_FAILED: {
+    exitCode: 70,
+    description: 'A worker thread died (a bug in tockd); the server stopped the others.',
   },
 };
 
@@ -68,10 +79,19 @@ export class ServerError extends Error {
   }
 }
 
-/** Turns the OS error of a failed bind into a {@link ServerError} that says where and why. */
-export function bindError(cause: unknown, host: string, port: number): ServerError {
+/**
+ * Turns the OS error of a failed bind into a {@link ServerError} that says where and why.
+ * @param service - `udp` for the time service, `metrics` for the HTTP metrics endpoint.
+ */
+export function bindError(
+  cause: unknown,
+  host: string,
+  port: number,
+  service: 'udp' | 'metrics' = 'udp',
+): ServerError {
   const errno = (cause as { code?: unknown } | null)?.code;
-  const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const where = service === 'udp' ? address : `${address} for metrics (tcp)`;
   switch (errno) {
     case 'EADDRINUSE':
       return new ServerError('ADDRESS_IN_USE', `cannot listen on ${where}: the port is in use`, { cause });

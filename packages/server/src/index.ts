@@ -1,11 +1,12 @@
 /**
  * `@tock/server`: tock's UDP time server, the library behind the `tockd` command. One port answers three
  * protocols: plain text (RFC 867 daytime, the lab's `Time request`), tock's JSON envelope, and NTP
- * (SNTP server mode, RFC 5905 / RFC 4330).
+ * (SNTP server mode, RFC 5905 / RFC 4330), on one thread or on worker threads sharing the port, with
+ * per-source rate limits, Prometheus metrics and a deliberately wrong clock on request.
  *
  * ```ts
  * import { createServer } from '@tock/server';
- * const server = createServer({ host: '::', port: 5005 });
+ * const server = createServer({ host: '::', port: 5005, workers: 'auto', metrics: { port: 9123 } });
  * const { address, port } = await server.listen();
  * // … later
  * console.log(server.stats());
@@ -24,6 +25,23 @@ export type {
   TransportFactory,
   TransportOptions,
 } from './io/transport.ts';
-export { ServerOptionsSchema, type ServerSettings, type ServerSettingsInput } from './options.ts';
+export { createJsonLogger, type LogFields, type Logger } from './log.ts';
+export { METRICS, type RateLimitState } from './metrics.ts';
+export {
+  LOG_LEVELS,
+  type LogLevel,
+  MetricsOptionsSchema,
+  RateLimitOptionsSchema,
+  ServerOptionsSchema,
+  type ServerSettings,
+  type ServerSettingsInput,
+} from './options.ts';
 export { createServer, type ServerOptions, type TockServer } from './server.ts';
-export { DROP_REASONS, type DropReason, type ServerStats } from './stats.ts';
+export {
+  DROP_REASON_HELP,
+  DROP_REASONS,
+  type DropReason,
+  PROCESSING_BUCKETS_SECONDS,
+  type ProcessingHistogram,
+  type ServerStats,
+} from './stats.ts';

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { exchange, udpClient } from '../test/udp-client.ts';
 import { ServerError } from './errors.ts';
 import type { Endpoint, TransportEvents, TransportFactory } from './io/transport.ts';
-import { createServer, type TockServer } from './server.ts';
+import { createServer, planWorkers, type TockServer } from './server.ts';
 
 const CTIME =
   /(Sun|Mon|Tue|Wed|Thu|Fri|Sat) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d \d{4}/;
@@ -219,7 +219,7 @@ describe('createServer over UDP on loopback', () => {
 /** A transport that records what the server sends and lets the test deliver datagrams by hand. */
 function fakeTransport(sendFails: boolean): {
   factory: TransportFactory;
-  deliver: (data: Uint8Array, port?: number) => void;
+  deliver: (data: Uint8Array, port?: number, from?: string, receiveTime?: bigint) => void;
   sent: Uint8Array[];
 } {
   let events: TransportEvents | undefined;
@@ -227,8 +227,8 @@ function fakeTransport(sendFails: boolean): {
   const address: Endpoint = { address: '127.0.0.1', port: 5005, family: 'IPv4' };
   return {
     sent,
-    deliver(data, port = 40000) {
-      events!.datagram({ data, receiveTime: 1n, sender: { address: '127.0.0.1', port, family: 'IPv4' } });
+    deliver(data, port = 40000, from = '127.0.0.1', receiveTime = 1n) {
+      events!.datagram({ data, receiveTime, sender: { address: from, port, family: 'IPv4' } });
     },
     factory(options) {
       events = options.events;
@@ -278,5 +278,181 @@ describe('createServer with a fake transport', () => {
     fake.deliver(new TextEncoder().encode('Time request'));
     expect(new TextDecoder().decode(fake.sent[0])).toBe('Tue Mar 13 12:54:58 2018\r\n');
     await server.close();
+  });
+});
+
+const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
+const T0 = 1_700_000_000_000_000_000n;
+
+describe('createServer: rate limits, strict size, skew, shutdown (fake transport)', () => {
+  it("limits a source to its burst and rate, sends NTP clients one RATE Kiss-o'-Death a second", async () => {
+    const fake = fakeTransport(false);
+    const server = createServer({
+      transport: fake.factory,
+      clock: () => T0,
+      rateLimit: { rate: 1, burst: 2, exempt: [] },
+    });
+    await server.listen();
+    const request = buildNtpRequest(0xfeedn);
+    for (let i = 0; i < 6; i++) fake.deliver(request, 40000, '192.0.2.7', T0 + BigInt(i) * 1_000_000n);
+    fake.deliver(encode('Time request'), 40001, '192.0.2.8', T0);
+    const replies = fake.sent.map((b) => readNtpReply(b, 0xfeedn, T0));
+    // Two time replies (the burst; the leak may add a third), one Kiss-o'-Death, the other source answered.
+    const kisses = replies.filter((r) => !r.ok && r.problem.kind === 'kiss-of-death');
+    expect(kisses).toHaveLength(1);
+    const stats = server.stats();
+    expect(stats.kissOfDeath).toBe(1);
+    expect(stats.replies.ntp + stats.droppedByProtocol.ntp['rate-limited']).toBe(6);
+    expect(stats.replies.ntp).toBeGreaterThanOrEqual(2);
+    expect(stats.replies.text).toBe(1);
+    expect(stats.rateLimit).toEqual({ sources: 2, limited: 1, capacity: 65_536 });
+    await server.close();
+  });
+
+  it('exempts loopback by default, and limits nothing with rate 0', async () => {
+    for (const options of [{}, { rateLimit: { rate: 0, exempt: [] } }]) {
+      const fake = fakeTransport(false);
+      const server = createServer({ transport: fake.factory, clock: () => T0, ...options });
+      await server.listen();
+      for (let i = 0; i < 100; i++) fake.deliver(encode('unix'));
+      expect(fake.sent).toHaveLength(100);
+      await server.close();
+    }
+  });
+
+  it('with strictSize, drops replies larger than their request, and answers padded requests', async () => {
+    const fake = fakeTransport(false);
+    const server = createServer({
+      transport: fake.factory,
+      clock: () => T0,
+      timeZone: 'UTC',
+      strictSize: true,
+    });
+    await server.listen();
+    fake.deliver(encode('Time request'));
+    fake.deliver(encode('Time request'.padEnd(26)));
+    fake.deliver(encode('{"v":1,"type":"time.request","id":"a"}'));
+    fake.deliver(encode('{"v":1,"type":"time.request","id":"a"}'.padEnd(256)));
+    fake.deliver(buildNtpRequest(1n));
+    expect(fake.sent).toHaveLength(3);
+    const [text, json, ntp] = fake.sent as [Uint8Array, Uint8Array, Uint8Array];
+    expect(new TextDecoder().decode(text)).toBe('Tue Nov 14 22:13:20 2023\r\n');
+    expect(decodeJsonReply(json)).toMatchObject({ ok: true, reply: { type: 'time.response', id: 'a' } });
+    expect(ntp.length).toBe(48);
+    expect(server.stats().droppedByProtocol.text['smaller-than-reply']).toBe(1);
+    expect(server.stats().droppedByProtocol.json['smaller-than-reply']).toBe(1);
+    await server.close();
+  });
+
+  it('serves the clock skewed by clockOffset and clockRate, in every protocol', async () => {
+    const fake = fakeTransport(false);
+    let now = T0;
+    const server = createServer({
+      transport: fake.factory,
+      clock: () => now,
+      timeZone: 'UTC',
+      textFormat: 'unix-ms',
+      clockOffset: '-2d',
+      clockRate: 1000,
+    });
+    await server.listen();
+    now = T0 + 1_000_000_000_000n; // 1000 s later: +1000 ppm is 1 s ahead, and two days behind
+    fake.deliver(encode('x'), 40000, '127.0.0.1', now);
+    const expectedMs = Number((now - 2n * 86_400_000_000_000n + 1_000_000_000n) / 1_000_000n);
+    expect(new TextDecoder().decode(fake.sent[0])).toBe(`${expectedMs}\r\n`);
+    fake.deliver(buildNtpRequest(3n), 40000, '127.0.0.1', now);
+    const ntp = readNtpReply(fake.sent[1]!, 3n, BigInt(expectedMs) * 1_000_000n);
+    expect(ntp.ok && instantToMs(ntp.reply.transmitTime)).toBe(expectedMs);
+    await server.close();
+  });
+
+  it('counts datagrams that arrive once it began to stop as shutting-down, and answers none of them', async () => {
+    const fake = fakeTransport(false);
+    const server = createServer({ transport: fake.factory, clock: () => T0 });
+    await server.listen();
+    fake.deliver(encode('Time request'));
+    const closing = server.close();
+    fake.deliver(encode('Time request'));
+    await closing;
+    expect(fake.sent).toHaveLength(1);
+    expect(server.stats().dropped['shutting-down']).toBe(1);
+  });
+
+  it('renders Prometheus metrics of its counters', async () => {
+    const fake = fakeTransport(false);
+    const server = createServer({ transport: fake.factory, clock: () => T0 });
+    await server.listen();
+    fake.deliver(encode('Time request'));
+    fake.deliver(Uint8Array.of(0xff, 0));
+    const text = await server.metrics();
+    expect(text).toContain('tock_requests_total{protocol="text"} 1');
+    expect(text).toContain('tock_dropped_total{protocol="unknown",reason="unrecognized"} 1');
+    expect(text).toContain('tock_processing_seconds_count{protocol="text"} 1');
+    expect(text).toContain('# TYPE tock_processing_seconds histogram');
+    expect(text).toContain('tock_workers 1');
+    expect(text).toMatch(/^process_resident_memory_bytes \d+$/m);
+    await server.close();
+  });
+
+  it('refuses a custom transport or clock with more than one worker', () => {
+    expect(() => createServer({ transport: fakeTransport(false).factory, workers: 2 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_OPTIONS', message: expect.stringMatching(/^workers: /) }),
+    );
+  });
+});
+
+describe('planWorkers', () => {
+  it('runs the workers asked for, one per core for auto, and one where ports cannot be shared', () => {
+    expect(planWorkers(4, 'linux', 2)).toEqual({ workers: 4 });
+    expect(planWorkers('auto', 'linux', 8)).toEqual({ workers: 8 });
+    expect(planWorkers(1, 'win32', 8)).toEqual({ workers: 1 });
+    expect(planWorkers('auto', 'darwin', 8)).toEqual({
+      workers: 1,
+      fallback:
+        '--workers auto: darwin cannot spread one UDP port over several sockets (SO_REUSEPORT load balancing, Linux or FreeBSD); running 1 worker',
+    });
+  });
+});
+
+describe('createServer with worker threads', () => {
+  it('answers from two workers sharing the port, and counts them as one server', async () => {
+    const { server, port } = await start({ workers: 2, metrics: { port: 0 } });
+    expect(server.workers()).toBe(2);
+    for (let i = 0; i < 30; i++) {
+      expect((await exchange('Time request', port)).toString()).toMatch(CTIME_LINE);
+      const nonce = BigInt(i + 1);
+      expect(
+        readNtpReply(await exchange(buildNtpRequest(nonce), port), nonce, BigInt(nowMs()) * 1_000_000n).ok,
+      ).toBe(true);
+    }
+    expect(server.stats().replies).toEqual({ text: 30, json: 0, ntp: 30 });
+    const perWorker = server.workerStats().map((s) => s.replies.text + s.replies.ntp);
+    expect(perWorker).toHaveLength(2);
+    expect(perWorker[0]! + perWorker[1]!).toBe(60);
+    const metrics = server.metricsAddress()!;
+    const text = await (await fetch(`http://127.0.0.1:${metrics.port}/metrics`)).text();
+    expect(text).toContain('tock_replies_total{protocol="ntp"} 30');
+    await server.close();
+    expect(() => server.address()).toThrow(ServerError);
+    // The port is free again.
+    const second = createServer({ port, workers: 2 });
+    servers.push(second);
+    await second.listen();
+  });
+
+  it('fails with ADDRESS_IN_USE, not sharing, when the port is taken, and for a taken metrics port', async () => {
+    const { port } = await start();
+    await expect(createServer({ port, workers: 2 }).listen()).rejects.toMatchObject({
+      code: 'ADDRESS_IN_USE',
+    });
+    const blocker = createServer({ port: 0, metrics: { port: 0 } });
+    servers.push(blocker);
+    await blocker.listen();
+    const taken = blocker.metricsAddress()!.port;
+    const server = createServer({ port: 0, workers: 2, metrics: { port: taken } });
+    await expect(server.listen()).rejects.toMatchObject({
+      code: 'ADDRESS_IN_USE',
+      message: `cannot listen on 127.0.0.1:${taken} for metrics (tcp): the port is in use`,
+    });
   });
 });

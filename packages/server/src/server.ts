@@ -1,35 +1,62 @@
-import { type Clock, classify, createHandlerContext, handle, MAX_DATAGRAM_BYTES } from '@tock/protocol';
+import { createSocket } from 'node:dgram';
+import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
+import type { Clock } from '@tock/protocol';
+import { parseDuration } from './clock/duration.ts';
+import { createSkew } from './clock/skew.ts';
 import { createSystemClock } from './clock/system-clock.ts';
+import { createEngine, type Engine } from './engine.ts';
 import { bindError, ServerError } from './errors.ts';
 import { createDgramTransport } from './io/dgram-transport.ts';
-import type { Endpoint, ReceivedDatagram, Transport, TransportFactory } from './io/transport.ts';
+import type { Endpoint, TransportFactory } from './io/transport.ts';
+import { type Logger, silentLogger } from './log.ts';
+import { type MetricsServer, type RateLimitState, renderMetrics, startMetricsServer } from './metrics.ts';
 import { ServerOptionsSchema, type ServerSettings, type ServerSettingsInput } from './options.ts';
-import { createStatsRecorder, type ServerStats } from './stats.ts';
+import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
+import { createStatsRecorder, type ServerStats, STATS_SLOTS, sumStats } from './stats.ts';
+import { VERSION } from './version.ts';
+import { startWorkers, type WorkerPool } from './workers/pool.ts';
 
 /**
  * Options of {@link createServer}. All are optional:
  * - `host`: the IP address to listen on (default `127.0.0.1`). `::` listens on every IPv6 and IPv4 address
  *   (one dual-stack socket), `0.0.0.0` on every IPv4 address, `::1` on IPv6 loopback.
  * - `port`: the UDP port (default 5005; 0 lets the OS pick one, see {@link TockServer.address}).
+ * - `workers`: worker threads, each with its own socket on the port (`SO_REUSEPORT`), or `auto` for one per
+ *   core (default 1: no threads, the socket is served on the calling thread).
  * - `textFormat`: the format of plain-text replies and of the JSON `time` field: `ctime` (default), `iso`,
  *   `unix` or `unix-ms`.
  * - `timeZone`: the IANA zone of `ctime` and `iso` replies (default: the machine's zone).
  * - `ntp`: what NTP replies announce: `stratum` (1–15, default 2), `referenceId` (default `LOCL`),
  *   `precision`, `leap`, `rootDelay`, `rootDispersion` (see the protocol's `NtpServerOptions`).
- * - `clock`: where time comes from (default: a {@link createSystemClock} clock with sub-ms resolution).
+ * - `rateLimit`: `rate` replies per second per source (default 16; 0 turns limiting off), `burst` (32),
+ *   `table` (the most sources tracked, 65,536), `exempt` (CIDR ranges, default loopback).
+ * - `strictSize`: answer only requests at least as large as their reply (default false).
+ * - `metrics`: `port` (default: none) and `host` (default `127.0.0.1`) of the HTTP `/metrics` and
+ *   `/healthz` endpoint.
+ * - `logLevel`: for `tockd`'s logger (the library logs to `logger`, which filters itself).
+ * - `clockOffset` (a duration such as `1h` or `-500ms`) and `clockRate` (ppm): serve a deliberately wrong
+ *   clock.
+ * - `clock`: the true clock (default: a {@link createSystemClock} clock with sub-ms resolution).
  * - `transport`: the socket implementation (default: `node:dgram`).
+ * - `logger`: where to report events such as a worker fallback or socket errors (default: nowhere).
+ *
+ * A custom `clock` or `transport` is a function, which cannot be handed to worker threads: with either,
+ * `workers` must be 1 (`auto` then means 1).
  */
 export type ServerOptions = ServerSettingsInput & {
   readonly clock?: Clock;
   readonly transport?: TransportFactory;
+  readonly logger?: Logger;
 };
 
 /** A running (or not yet started) tock server; see {@link createServer}. */
 export interface TockServer {
   /**
-   * Binds the socket and starts answering. Resolves with the bound address.
+   * Binds the socket(s), starts the workers and the metrics endpoint, and starts answering. Resolves with
+   * the bound address.
    * @throws ServerError `ADDRESS_IN_USE`, `ADDRESS_NOT_AVAILABLE`, `PERMISSION_DENIED` or `BIND_FAILED` when
-   *   the socket cannot be bound; `ALREADY_STARTED` when called twice or after {@link TockServer.close}.
+   *   a socket cannot be bound; `ALREADY_STARTED` when called twice or after {@link TockServer.close}.
    */
   listen(): Promise<Endpoint>;
   /**
@@ -37,12 +64,53 @@ export interface TockServer {
    * @throws ServerError `NOT_LISTENING` before `listen()` resolved or after `close()`.
    */
   address(): Endpoint;
-  /** Stops answering and releases the port. Safe to call at any time and more than once. */
+  /** Where `/metrics` and `/healthz` are served, when `metrics.port` was given and the server listens. */
+  metricsAddress(): Endpoint | undefined;
+  /**
+   * Stops gracefully: no datagram is answered from now on (late ones are counted as `shutting-down`),
+   * replies already handed to the sockets are given up to a second to leave, then the sockets, the workers
+   * and the metrics endpoint are closed. Safe to call at any time and more than once.
+   */
   close(): Promise<void>;
-  /** A snapshot of the counters: datagrams received, replies, drops by reason, send errors. */
-  stats(): ServerStats;
+  /** A snapshot of the counters of all workers together, and of the rate limiter. */
+  stats(): ServerStats & { readonly rateLimit?: RateLimitState };
+  /** A snapshot of each worker's counters (one entry for a server without worker threads). */
+  workerStats(): readonly ServerStats[];
+  /** The Prometheus text exposition that `GET /metrics` serves. */
+  metrics(): Promise<string>;
+  /** How many workers answer (after `listen()`): `workers`, or 1 where threads cannot share a port. */
+  workers(): number;
+  /**
+   * Resolves if the server stopped by itself: a worker thread died (a bug), and the server closed the
+   * others. Never rejects; never resolves for a server that is only closed with `close()`.
+   */
+  readonly failed: Promise<ServerError>;
   /** The options in effect, with every default filled in. */
   readonly settings: ServerSettings;
+}
+
+/** Platforms where `node:dgram`'s `reusePort` spreads datagrams over the sockets of one port. */
+const REUSE_PORT_PLATFORMS: ReadonlySet<string> = new Set(['linux', 'freebsd', 'dragonfly', 'sunos', 'aix']);
+
+/**
+ * How many workers to run: `requested` (`auto`: `cores`), or 1 where the platform cannot share a UDP port
+ * between sockets, with the message that says so.
+ */
+export function planWorkers(
+  requested: number | 'auto',
+  platform: string,
+  cores: number,
+): { readonly workers: number; readonly fallback?: string } {
+  const workers = requested === 'auto' ? Math.max(1, cores) : requested;
+  if (workers > 1 && !REUSE_PORT_PLATFORMS.has(platform)) {
+    return {
+      workers: 1,
+      fallback:
+        `--workers ${requested}: ${platform} cannot spread one UDP port over several sockets ` +
+        '(SO_REUSEPORT load balancing, Linux or FreeBSD); running 1 worker',
+    };
+  }
+  return { workers };
 }
 
 /**
@@ -50,15 +118,19 @@ export interface TockServer {
  * mode) on one port, using `handle` from `@tock/protocol` for every datagram. Nothing is bound until
  * {@link TockServer.listen}.
  *
+ * With `workers` above 1, each worker thread binds its own socket on the port (`SO_REUSEPORT`) and the
+ * kernel spreads clients over them; the workers count into one shared block of counters and rate limit
+ * through one shared table, so that stats, metrics and limits are those of one server.
+ *
  * Every datagram gets its receive time from the clock as soon as it arrives; the transmit time is read
- * last thing before the reply is sent. Malformed, truncated or oversized datagrams are dropped (or, for
- * JSON, answered with an error envelope) and counted in {@link TockServer.stats}; neither they nor
- * socket errors stop the server.
+ * last thing before the reply is sent. Malformed, truncated, oversized or rate-limited datagrams are
+ * dropped (or, for JSON, answered with an error envelope) and counted in {@link TockServer.stats}; neither
+ * they nor socket errors stop the server.
  *
  * @throws ServerError `INVALID_OPTIONS` naming the first bad option.
  */
 export function createServer(options: ServerOptions = {}): TockServer {
-  const { clock: givenClock, transport: makeTransport = createDgramTransport, ...data } = options;
+  const { clock: givenClock, transport: givenTransport, logger = silentLogger, ...data } = options;
   const parsed = ServerOptionsSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -68,75 +140,177 @@ export function createServer(options: ServerOptions = {}): TockServer {
     });
   }
   const settings = parsed.data;
+  const inProcessOnly = givenClock !== undefined || givenTransport !== undefined;
+  if (inProcessOnly && typeof settings.workers === 'number' && settings.workers > 1) {
+    throw new ServerError(
+      'INVALID_OPTIONS',
+      'workers: a custom clock or transport cannot be handed to worker threads; use workers: 1',
+    );
+  }
   const clock = givenClock ?? createSystemClock().now;
-  const context = createHandlerContext(clock, {
-    textFormat: settings.textFormat,
-    timeZone: settings.timeZone,
-    ntp: settings.ntp,
-  });
-  const stats = createStatsRecorder();
+  const skewOffset = parseDuration(settings.clockOffset) ?? 0n;
 
-  let transport: Transport | undefined;
+  let regions: Float64Array[] = [];
+  let limiter: RateLimiter | undefined;
+  let engine: Engine | undefined;
+  let pool: WorkerPool | undefined;
+  let metricsServer: MetricsServer | undefined;
   let listening: Promise<Endpoint> | undefined;
+  let listeningAddress: Endpoint | undefined;
   let closing: Promise<void> | undefined;
+  let workerCount = 0;
+  let reportFailure: (error: ServerError) => void = () => undefined;
+  const failed = new Promise<ServerError>((resolve) => {
+    reportFailure = resolve;
+  });
 
-  function onDatagram(datagram: ReceivedDatagram): void {
-    const { data: bytes, sender } = datagram;
-    try {
-      if (sender.port === 0) {
-        stats.drop(bytes.length > MAX_DATAGRAM_BYTES ? 'unknown' : classify(bytes), 'source-port-zero');
-        return;
+  const rateLimitState = (): RateLimitState | undefined =>
+    limiter === undefined
+      ? undefined
+      : {
+          sources: limiter.sources(),
+          limited: limiter.limitedSources(Number(clock()) / 1e6),
+          capacity: limiter.capacity,
+        };
+
+  async function start(): Promise<Endpoint> {
+    const plan = planWorkers(inProcessOnly ? 1 : settings.workers, process.platform, availableParallelism());
+    if (plan.fallback !== undefined) logger.log('warn', 'workers-fallback', plan.fallback, { workers: 1 });
+    workerCount = plan.workers;
+    const counters = new SharedArrayBuffer(workerCount * STATS_SLOTS * 8);
+    regions = Array.from(
+      { length: workerCount },
+      (_, i) => new Float64Array(counters, i * STATS_SLOTS * 8, STATS_SLOTS),
+    );
+    if (settings.rateLimit.rate > 0) limiter = createRateLimiter(settings.rateLimit);
+    const epoch = clock();
+    const { host } = settings;
+
+    let address: Endpoint;
+    if (workerCount === 1) {
+      engine = createEngine({
+        settings,
+        port: settings.port,
+        clock,
+        skew: createSkew({ offsetNs: skewOffset, ratePpm: settings.clockRate, epoch }),
+        transport: givenTransport ?? createDgramTransport,
+        reusePort: false,
+        stats: createStatsRecorder(regions[0]),
+        limiter,
+        logger,
+        worker: 0,
+      });
+      try {
+        address = await engine.bind();
+      } catch (error) {
+        throw bindError(error, host, settings.port);
       }
-      const result = handle(bytes, datagram.receiveTime, context);
-      stats.record(result);
-      if (result.action === 'reply') transport?.send(result.bytes, sender);
-    } catch {
-      // handle() never throws; this guards the socket callback against a bug anywhere else.
-      stats.drop('unknown', 'internal-error');
+    } else {
+      const port = await reservePort(host, settings.port);
+      try {
+        pool = await startWorkers({
+          count: workerCount,
+          settings,
+          port,
+          counters,
+          limiter: limiter?.buffer,
+          epoch,
+          logger,
+        });
+      } catch (error) {
+        throw bindError(error, host, port);
+      }
+      address = pool.address;
+      void pool.failed.then((error) => {
+        reportFailure(new ServerError('WORKER_FAILED', error.message, { cause: error }));
+        void close();
+      });
     }
+
+    const { metrics } = settings;
+    if (metrics.port !== undefined) {
+      try {
+        metricsServer = await startMetricsServer({
+          host: metrics.host,
+          port: metrics.port,
+          render: renderAll,
+          healthy: () => closing === undefined && listeningAddress !== undefined,
+        });
+      } catch (error) {
+        await engine?.stop();
+        await pool?.stop();
+        throw bindError(error, metrics.host, metrics.port, 'metrics');
+      }
+    }
+    listeningAddress = address;
+    return address;
   }
 
-  async function bind(): Promise<Endpoint> {
-    const t = makeTransport({
-      host: settings.host,
-      port: settings.port,
-      clock,
-      events: { datagram: onDatagram, sendError: stats.sendError, socketError: stats.socketError },
+  function renderAll(): Promise<string> {
+    return renderMetrics({
+      workers: regions.map((region) => sumStats([region])),
+      rateLimit: rateLimitState(),
+      version: VERSION,
     });
-    transport = t;
-    try {
-      return await t.bind();
-    } catch (error) {
-      transport = undefined;
-      await t.close();
-      throw bindError(error, settings.host, settings.port);
-    }
+  }
+
+  function close(): Promise<void> {
+    closing ??= (async () => {
+      // Once listening, stop at once (no await before it): not one more datagram is answered.
+      if (listeningAddress === undefined) await listening?.catch(() => undefined);
+      await Promise.all([engine?.stop(), pool?.stop()]);
+      await metricsServer?.close();
+    })();
+    return closing;
   }
 
   return {
     settings,
+    failed,
     listen(): Promise<Endpoint> {
       if (listening !== undefined || closing !== undefined) {
         return Promise.reject(
           new ServerError('ALREADY_STARTED', 'listen() may be called once, before close()'),
         );
       }
-      listening = bind();
+      listening = start();
       return listening;
     },
     address(): Endpoint {
-      const address = closing === undefined ? transport?.address() : undefined;
+      const address = closing === undefined ? listeningAddress : undefined;
       if (address === undefined) throw new ServerError('NOT_LISTENING', 'the server is not listening');
       return address;
     },
-    close(): Promise<void> {
-      closing ??= (async () => {
-        await listening?.catch(() => undefined);
-        await transport?.close();
-        transport = undefined;
-      })();
-      return closing;
+    metricsAddress(): Endpoint | undefined {
+      return closing === undefined ? metricsServer?.address : undefined;
     },
-    stats: stats.snapshot,
+    close,
+    stats() {
+      const rateLimit = rateLimitState();
+      const stats = sumStats(regions);
+      return rateLimit === undefined ? stats : { ...stats, rateLimit };
+    },
+    workerStats: () => regions.map((region) => sumStats([region])),
+    metrics: renderAll,
+    workers: () => workerCount,
   };
+}
+
+/**
+ * Makes sure no other socket has `host`:`port` (or picks a free port when it is 0) by binding it briefly
+ * without `SO_REUSEPORT`: the workers then bind it with `SO_REUSEPORT`, which on its own would let them
+ * join the sockets of another tockd already on the port instead of failing.
+ */
+function reservePort(host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket({ type: isIP(host) === 6 ? 'udp6' : 'udp4', reuseAddr: false });
+    socket.once('error', (error) => {
+      socket.close();
+      reject(bindError(error, host, port));
+    });
+    socket.bind({ address: host, port }, () => {
+      const bound = socket.address().port;
+      socket.close(() => resolve(bound));
+    });
+  });
 }

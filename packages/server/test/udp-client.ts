@@ -6,11 +6,18 @@ export interface UdpClient {
   send(bytes: Uint8Array | string, port: number, host?: string): void;
   /** The next datagram received; rejects after `timeoutMs` when none comes. */
   next(timeoutMs?: number): Promise<Buffer>;
+  /** The datagrams received and not yet taken by `next`, taking them all. */
+  drain(): Buffer[];
+  /** The address and port the client is bound to. */
+  address(): { address: string; port: number };
   close(): Promise<void>;
 }
 
-/** Binds a client socket on the loopback address of `family` (a random port). */
-export async function udpClient(family: 4 | 6 = 4): Promise<UdpClient> {
+/**
+ * Binds a client socket on the loopback address of `family` (a random port), or on `local`: any address of
+ * 127.0.0.0/8 is this machine too, so a test can play many distinct sources.
+ */
+export async function udpClient(family: 4 | 6 = 4, local?: string): Promise<UdpClient> {
   const socket: Socket = createSocket(family === 6 ? 'udp6' : 'udp4');
   const loopback = family === 6 ? '::1' : '127.0.0.1';
   const queue: Buffer[] = [];
@@ -22,7 +29,7 @@ export async function udpClient(family: 4 | 6 = 4): Promise<UdpClient> {
   });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
-    socket.bind(0, loopback, () => {
+    socket.bind(0, local ?? loopback, () => {
       socket.off('error', reject);
       resolve();
     });
@@ -45,6 +52,12 @@ export async function udpClient(family: 4 | 6 = 4): Promise<UdpClient> {
         }, timeoutMs);
         waiters.push(waiter);
       });
+    },
+    drain() {
+      return queue.splice(0);
+    },
+    address() {
+      return socket.address();
     },
     close() {
       return new Promise<void>((resolve) => socket.close(() => resolve()));

@@ -91,32 +91,61 @@ export function run(
 }
 
 /** Runs `tockd ARGS` with the node running the tests. */
-export function runTockd(args: readonly string[], timeoutMs = 10_000): Promise<RunResult> {
-  return run(process.execPath, [TOCKD, ...args], { timeoutMs });
+export function runTockd(
+  args: readonly string[],
+  timeoutMs = 10_000,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunResult> {
+  return run(process.execPath, [TOCKD, ...args], { timeoutMs, env });
 }
 
-/** A `tockd` that printed its listening line. */
+/** One event tockd logged: a JSON line on stdout. */
+export interface TockdEvent {
+  readonly time: string;
+  readonly level: 'error' | 'warn' | 'info' | 'debug';
+  readonly event: string;
+  readonly msg: string;
+  readonly [field: string]: unknown;
+}
+
+/** The events of tockd's stdout, one JSON object per line (throws on a line that is not one). */
+export function parseEvents(stdout: string): TockdEvent[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as TockdEvent);
+}
+
+/** A `tockd` that logged its `listening` event. */
 export interface RunningTockd {
   readonly child: ChildProcess;
-  /** The listening line, without its newline. */
+  /** The message of the listening event. */
   readonly listeningLine: string;
-  /** The port it listens on (from the listening line). */
+  /** The listening event. */
+  readonly listening: TockdEvent;
+  /** The port it listens on. */
   readonly port: number;
+  /** The metrics URL (`http://…/metrics`), when started with `--metrics-port`. */
+  readonly metricsUrl: string | undefined;
   /** Everything printed so far. */
   output(): { stdout: string; stderr: string };
+  /** The events logged so far. */
+  events(): TockdEvent[];
   /** Sends `signal` and resolves with how the process ended. */
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-const LISTENING = /listening on udp (?:\[([^\]]+)\]|([^\s:]+)):(\d+) /;
-
 /**
- * Starts `tockd ARGS` (add `--port 0` for a free port) and resolves once it prints its listening line;
+ * Starts `tockd ARGS` (add `--port 0` for a free port) and resolves once it logs its `listening` event;
  * rejects if it exits first. It is killed after `timeoutMs` whatever happens.
  */
-export function startTockd(args: readonly string[], timeoutMs = 60_000): Promise<RunningTockd> {
+export function startTockd(
+  args: readonly string[],
+  timeoutMs = 60_000,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<RunningTockd> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [TOCKD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [TOCKD, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
     let stdout = '';
     let stderr = '';
     let started = false;
@@ -130,15 +159,19 @@ export function startTockd(args: readonly string[], timeoutMs = 60_000): Promise
     });
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
-      const line = stdout.slice(0, stdout.indexOf('\n'));
-      const match = started || !stdout.includes('\n') ? null : LISTENING.exec(line);
-      if (match === null) return;
+      if (started) return;
+      const complete = stdout.slice(0, stdout.lastIndexOf('\n') + 1);
+      const listening = parseEvents(complete).find((e) => e.event === 'listening');
+      if (listening === undefined) return;
       started = true;
       resolve({
         child,
-        listeningLine: line,
-        port: Number(match[3]),
+        listening,
+        listeningLine: listening.msg,
+        port: listening.port as number,
+        metricsUrl: listening.metrics as string | undefined,
         output: () => ({ stdout, stderr }),
+        events: () => parseEvents(stdout.slice(0, stdout.lastIndexOf('\n') + 1)),
         async stop(signal = 'SIGTERM') {
           if (child.exitCode === null && child.signalCode === null) child.kill(signal);
           return exited;
@@ -195,3 +228,38 @@ export { exchange, type UdpClient, udpClient } from '../../../packages/server/te
 /** A ctime line as C's ctime() writes it, with the CRLF tockd adds. */
 export const CTIME_LINE =
   /^(Sun|Mon|Tue|Wed|Thu|Fri|Sat) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d \d{4}\r\n$/;
+
+/** One sample of a Prometheus text exposition: `name{label="value",…} 12`. */
+export interface Sample {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
+/** Reads a Prometheus text exposition (format 0.0.4): its samples, without comments. */
+export function parsePrometheus(text: string): Sample[] {
+  const samples: Sample[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (m === null) throw new Error(`not a sample: ${line}`);
+    const labels: Record<string, string> = {};
+    for (const [, key, value] of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
+      labels[key!] = value!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+    samples.push({ name: m[1]!, labels, value: m[3] === '+Inf' ? Number.POSITIVE_INFINITY : Number(m[3]) });
+  }
+  return samples;
+}
+
+/** Fetches `url` (a tockd `/metrics`) and returns a function summing the samples of a name whose labels match. */
+export async function scrape(
+  url: string,
+): Promise<(name: string, labels?: Readonly<Record<string, string>>) => number> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+  const samples = parsePrometheus(await response.text());
+  return (name, labels = {}) =>
+    samples
+      .filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))
+      .reduce((sum, s) => sum + s.value, 0);
+}

@@ -11,12 +11,24 @@ afterAll(killAll);
 const FLAGS = [
   '--host',
   '--port',
+  '--workers',
   '--format',
   '--time-zone',
   '--stratum',
   '--reference-id',
   '--leap',
   '--precision',
+  '--clock-offset',
+  '--clock-rate',
+  '--rate-limit',
+  '--rate-burst',
+  '--rate-limit-table',
+  '--rate-limit-exempt',
+  '--strict-size',
+  '--metrics-port',
+  '--metrics-host',
+  '--log-level',
+  '--config',
 ];
 
 describe('tockd command line', () => {
@@ -79,7 +91,10 @@ describe('tockd command line', () => {
       } finally {
         expect(await tockd.stop(signal)).toEqual({ code: 0, signal: null });
       }
-      expect(tockd.output().stdout).toContain(`tockd: ${signal}: closed after 1 datagram: 1 replied to`);
+      expect(tockd.events().map((e) => e.event)).toEqual(['listening', 'stopping', 'stopped']);
+      expect(tockd.events()[2]!.msg).toBe(
+        `${signal}: closed after 1 datagram: 1 replied to, 0 dropped, 0 send errors`,
+      );
       expect(tockd.output().stderr).toBe('');
       const socket = createSocket({ type: 'udp4', reuseAddr: false });
       await new Promise<void>((resolve, reject) => {

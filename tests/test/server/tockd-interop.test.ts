@@ -143,7 +143,7 @@ describe('tockd and NTP clients', () => {
     });
     const output = r.stdout + r.stderr;
     expect(r.code, output).toBe(0);
-    expect(output).toMatch(/tockd: tockd \S+ listening on udp 127\.0\.0\.1:123 /);
+    expect(output).toMatch(/tockd: \{.*"event":"listening".*listening on udp 127\.0\.0\.1:123 /);
     expect(output).toContain('ntpdig exit: 0');
     expect(output).toContain('tockd exit: 0');
     const json = r.stdout.split('\n').find((l) => l.startsWith('{'));

@@ -1,5 +1,7 @@
 import { SERVER_ERROR_CODES } from '../errors.ts';
-import { FLAGS, type Flag } from './flags.ts';
+import { METRICS } from '../metrics.ts';
+import { DROP_REASON_HELP, DROP_REASONS } from '../stats.ts';
+import { CONFIG_ONLY_KEYS, configKey, envName, FLAGS, type Flag } from './flags.ts';
 
 const usageOf = (f: Flag): string =>
   `${f.short === undefined ? '' : `-${f.short}, `}--${f.name}${f.valueName === undefined ? '' : ` ${f.valueName}`}`;
@@ -11,12 +13,16 @@ const plain = (text: string): string => text.replaceAll('`', '');
 export function exitStatuses(): ReadonlyArray<{ readonly status: number; readonly meaning: string }> {
   const byStatus = new Map<number, string[]>([[0, ['stopped by SIGINT or SIGTERM, or --help / --version']]]);
   for (const [code, info] of Object.entries(SERVER_ERROR_CODES)) {
-    if (code === 'ALREADY_STARTED' || code === 'NOT_LISTENING') continue; // library misuse, not reachable from the CLI
+    // Library misuse, not reachable from the CLI.
+    if (code === 'ALREADY_STARTED' || code === 'NOT_LISTENING' || code === 'INVALID_OPTIONS') continue;
     const list = byStatus.get(info.exitCode) ?? [];
     list.push(code);
     byStatus.set(info.exitCode, list);
   }
-  byStatus.set(70, ['internal error: a bug in tockd (the only case that prints a stack trace)']);
+  byStatus.set(70, [
+    ...(byStatus.get(70) ?? []),
+    'or any other bug in tockd (the only case that prints a stack trace)',
+  ]);
   return [...byStatus.entries()]
     .sort(([a], [b]) => a - b)
     .map(([status, list]) => ({ status, meaning: list.join(', ') }));
@@ -38,28 +44,41 @@ function wrap(text: string, width: number): string[] {
   return lines;
 }
 
+/** What tockd is, in one sentence: the start of `--help` and of its reference page. */
+export const SUMMARY =
+  'A UDP time server. One port answers plain text (daytime), JSON and NTP, over IPv4 and IPv6.';
+
+/** How tockd is invoked. */
+export const USAGE = 'tockd [flags]';
+
 /** The text `tockd --help` prints, at most 100 columns wide. */
 export function renderHelp(version: string): string {
   const width = Math.max(...FLAGS.map((f) => usageOf(f).length)) + 2;
   const lines = [
-    `tockd ${version}: a UDP time server. One port answers plain text (daytime), JSON and NTP,`,
-    'over IPv4 and IPv6.',
+    ...wrap(`tockd ${version}: ${SUMMARY[0]?.toLowerCase()}${SUMMARY.slice(1)}`, 98),
     '',
-    'Usage: tockd [flags]',
-    '',
-    'Flags:',
+    `Usage: ${USAGE}`,
   ];
+  let section = '';
   for (const f of FLAGS) {
+    if (f.section !== section) {
+      section = f.section;
+      lines.push('', `${section}:`);
+    }
     const details = [plain(f.description)];
-    if (f.allowed !== undefined) details.push(`Allowed: ${f.allowed}.`);
+    if (f.allowed !== undefined && f.type === 'string') details.push(`Allowed: ${f.allowed}.`);
     if (f.default !== undefined) details.push(`Default: ${f.default}.`);
+    if (f.target !== undefined || f.name === 'config') details.push(`Env: ${envName(f)}.`);
     const [first, ...rest] = wrap(details.join(' '), 98 - width);
     lines.push(`  ${usageOf(f).padEnd(width)}${first}`, ...rest.map((l) => `  ${' '.repeat(width)}${l}`));
   }
   lines.push(
     '',
-    'tockd prints one line to stdout once it listens, and nothing per request. Errors go to stderr.',
-    'SIGINT and SIGTERM close the socket and exit 0.',
+    'Precedence: flags, then TOCK_* environment variables, then the --config file, then the defaults.',
+    '',
+    'tockd logs one JSON line per event to stdout (listening, stopping, stopped, warnings), never one',
+    'per request. Errors that stop it go to stderr. SIGINT and SIGTERM stop it gracefully: it stops',
+    'answering, lets the replies already made leave, and exits 0.',
     '',
     'Exit status:',
     ...exitStatuses().map((s) => `  ${s.status}  ${s.meaning}`),
@@ -70,14 +89,20 @@ export function renderHelp(version: string): string {
 
 const cell = (text: string): string => text.replaceAll('|', '\\|');
 
-/** The README's flag table, in Markdown. */
+/** The README's flag table, in Markdown: each flag with its environment variable and `--config` key. */
 export function renderFlagTable(): string {
-  const rows = ['| Flag | Value | Default | Description |', '| --- | --- | --- | --- |'];
+  const rows = [
+    '| Flag | Value | Default | Environment | Config key | Description |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
   for (const f of FLAGS) {
     const flag = `${f.short === undefined ? '' : `\`-${f.short}\`, `}\`--${f.name}\``;
-    const value = f.allowed === undefined ? '' : cell(`\`${f.valueName}\`: ${f.allowed}`);
+    const value =
+      f.allowed === undefined || f.type === 'boolean' ? '' : cell(`\`${f.valueName}\`: ${f.allowed}`);
     const def = f.default === undefined ? '' : cell(f.default.includes(' ') ? f.default : `\`${f.default}\``);
-    rows.push(`| ${flag} | ${value} | ${def} | ${cell(f.description)} |`);
+    const env = f.target !== undefined || f.name === 'config' ? `\`${envName(f)}\`` : '';
+    const key = configKey(f) === undefined ? '' : `\`${configKey(f)}\``;
+    rows.push(`| ${flag} | ${value} | ${def} | ${env} | ${key} | ${cell(f.description)} |`);
   }
   return `${rows.join('\n')}\n`;
 }
@@ -98,15 +123,43 @@ export function renderErrorCodeTable(): string {
   return `${rows.join('\n')}\n`;
 }
 
+/** The README's table of metrics, in Markdown. */
+export function renderMetricsTable(): string {
+  const rows = ['| Metric | Type | Labels | Meaning |', '| --- | --- | --- | --- |'];
+  for (const m of METRICS) {
+    const labels = m.labels === '' ? '' : `\`${m.labels}\``;
+    rows.push(`| \`${m.name}\` | ${m.type} | ${labels} | ${cell(m.help)} |`);
+  }
+  return `${rows.join('\n')}\n`;
+}
+
+/** The README's table of drop reasons, in Markdown. */
+export function renderDropReasonTable(): string {
+  const rows = ['| Reason | Meaning |', '| --- | --- |'];
+  for (const reason of DROP_REASONS) rows.push(`| \`${reason}\` | ${cell(DROP_REASON_HELP[reason])} |`);
+  return `${rows.join('\n')}\n`;
+}
+
+/** The README's table of options only a `--config` file sets. */
+export function renderConfigOnlyTable(): string {
+  const rows = ['| Config key | Value | Description |', '| --- | --- | --- |'];
+  for (const k of CONFIG_ONLY_KEYS)
+    rows.push(`| \`${k.key}\` | ${cell(k.allowed)} | ${cell(k.description)} |`);
+  return `${rows.join('\n')}\n`;
+}
+
 const GENERATED: Readonly<Record<string, () => string>> = {
   flags: renderFlagTable,
+  'config-only': renderConfigOnlyTable,
+  metrics: renderMetricsTable,
+  'drop-reasons': renderDropReasonTable,
   'exit-statuses': renderExitStatusTable,
   'error-codes': renderErrorCodeTable,
 };
 
 /**
  * Rewrites the generated parts of a README: everything between `<!-- generated:NAME -->` and
- * `<!-- /generated:NAME -->` for NAME in `flags`, `exit-statuses`, `error-codes`.
+ * `<!-- /generated:NAME -->` for each NAME of the generated tables (`flags`, `metrics`, `error-codes`, …).
  */
 export function updateGeneratedSections(readme: string): string {
   let out = readme;

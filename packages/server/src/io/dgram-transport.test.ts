@@ -92,4 +92,41 @@ describe('createDgramTransport', () => {
     await second.close();
     await first.close();
   });
+
+  it('with reusePort, lets several sockets share a port; closing lets replies already sent arrive', async () => {
+    const a = recordingEvents();
+    const b = recordingEvents();
+    const first = createDgramTransport({
+      host: '127.0.0.1',
+      port: 0,
+      clock: () => 0n,
+      events: a.events,
+      reusePort: true,
+    });
+    const { port } = await first.bind();
+    const second = createDgramTransport({
+      host: '127.0.0.1',
+      port,
+      clock: () => 0n,
+      events: b.events,
+      reusePort: true,
+    });
+    expect((await second.bind()).port).toBe(port);
+    const client = createSocket('udp4');
+    try {
+      await new Promise<void>((resolve) => client.bind(0, '127.0.0.1', resolve));
+      const got = new Promise<Buffer>((resolve) => client.once('message', resolve));
+      first.send(new TextEncoder().encode('bye'), {
+        address: '127.0.0.1',
+        port: client.address().port,
+        family: 'IPv4',
+      });
+      await first.close();
+      expect((await got).toString()).toBe('bye');
+      expect(first.address()).toBeUndefined();
+    } finally {
+      client.close();
+      await second.close();
+    }
+  });
 });

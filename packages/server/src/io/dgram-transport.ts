@@ -1,40 +1,57 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
-import type { Endpoint, Transport, TransportOptions } from './transport.ts';
+import type { Endpoint, ReceivedDatagram, Transport, TransportOptions } from './transport.ts';
+
+/** How long {@link Transport.close} waits for queued replies to leave, in milliseconds. */
+export const DRAIN_TIMEOUT_MS = 1000;
 
 /**
  * The {@link Transport} on `node:dgram`: one UDP socket, one datagram per callback. `udp6` for IPv6 hosts
  * (dual stack for `::`, so IPv4 clients are answered too, seen as `::ffff:a.b.c.d`), `udp4` otherwise.
- * `reuseAddr` is off: a second server on the same port fails with EADDRINUSE instead of sharing it.
+ * `reuseAddr` is off; `reusePort` as asked (one socket per worker thread on the same port).
+ *
+ * Per datagram it reads the clock and calls the server with one reused object whose sender is the
+ * `RemoteInfo` node:dgram made anyway: nothing else is allocated.
  */
 export function createDgramTransport(options: TransportOptions): Transport {
   const { host, port, clock, events } = options;
   const ipv6 = isIP(host) === 6;
   let socket: Socket | undefined;
   let bound = false;
+  let closing = false;
   let closed: Promise<void> | undefined;
+  /** Replies handed to the socket whose callback has not run yet. */
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
 
   const onSent = (error: Error | null): void => {
+    inFlight--;
     if (error) events.sendError(error);
+    if (inFlight === 0) drained?.();
   };
+  const received: { data: Uint8Array; receiveTime: bigint; sender: Endpoint } = {
+    data: new Uint8Array(0),
+    receiveTime: 0n,
+    sender: { address: '', port: 0, family: 'IPv4' },
+  };
+  const datagram: ReceivedDatagram = received;
 
   return {
     bind(): Promise<Endpoint> {
       return new Promise<Endpoint>((resolve, reject) => {
         let binding = true;
-        const s = createSocket({ type: ipv6 ? 'udp6' : 'udp4', reuseAddr: false, ipv6Only: false });
+        const s = createSocket({
+          type: ipv6 ? 'udp6' : 'udp4',
+          reuseAddr: false,
+          reusePort: options.reusePort === true,
+          ipv6Only: false,
+        });
         socket = s;
         s.on('message', (data: Buffer, rinfo: RemoteInfo) => {
-          const receiveTime = clock();
-          events.datagram({
-            data,
-            receiveTime,
-            sender: {
-              address: rinfo.address,
-              port: rinfo.port,
-              family: rinfo.family === 'IPv6' ? 'IPv6' : 'IPv4',
-            },
-          });
+          received.receiveTime = clock();
+          received.data = data;
+          received.sender = rinfo;
+          events.datagram(datagram);
         });
         s.on('error', (error: Error) => {
           if (!binding) {
@@ -62,25 +79,41 @@ export function createDgramTransport(options: TransportOptions): Transport {
     },
 
     send(bytes: Uint8Array, to: Endpoint): void {
+      if (socket === undefined || closing) {
+        events.sendError(new Error('the socket is not bound'));
+        return;
+      }
+      inFlight++;
       try {
-        if (socket === undefined) throw new Error('the socket is not bound');
         socket.send(bytes, to.port, to.address, onSent);
       } catch (error) {
+        inFlight--;
         events.sendError(error instanceof Error ? error : new Error(String(error)));
       }
     },
 
     address(): Endpoint | undefined {
-      return socket !== undefined && bound ? endpointOf(socket) : undefined;
+      return socket !== undefined && bound && !closing ? endpointOf(socket) : undefined;
     },
 
     close(): Promise<void> {
       if (closed === undefined) {
-        const s = socket;
-        socket = undefined;
-        bound = false;
-        closed =
-          s === undefined ? Promise.resolve() : new Promise<void>((resolve) => closeQuietly(s, resolve));
+        closing = true;
+        closed = (async () => {
+          if (inFlight > 0) {
+            await new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, DRAIN_TIMEOUT_MS);
+              drained = () => {
+                clearTimeout(timer);
+                resolve();
+              };
+            });
+          }
+          const s = socket;
+          socket = undefined;
+          bound = false;
+          if (s !== undefined) await new Promise<void>((resolve) => closeQuietly(s, resolve));
+        })();
       }
       return closed;
     },

@@ -10,9 +10,12 @@ export interface Endpoint {
   readonly family: 'IPv4' | 'IPv6';
 }
 
-/** One datagram as it arrived. */
+/**
+ * One datagram as it arrived. Only valid during the {@link TransportEvents.datagram} call: a transport may
+ * reuse this object and the payload's memory for the next datagram (copy what you keep).
+ */
 export interface ReceivedDatagram {
-  /** The payload. Only valid during the {@link TransportEvents.datagram} call: a transport may reuse the memory. */
+  /** The payload. */
   readonly data: Uint8Array;
   /** When it arrived: the first thing the transport did on receiving it was read its clock. */
   readonly receiveTime: Instant;
@@ -40,12 +43,19 @@ export interface TransportOptions {
   readonly clock: Clock;
   /** Where to report datagrams and errors. */
   readonly events: TransportEvents;
+  /**
+   * Share the port with other sockets that set this too (`SO_REUSEPORT`): the kernel spreads clients over
+   * them, one socket per worker thread. Only some platforms support it (Linux, FreeBSD); elsewhere binding
+   * fails. Default false: a second socket on the port fails with EADDRINUSE.
+   */
+  readonly reusePort?: boolean;
 }
 
 /**
  * A bound UDP socket as the server sees it: datagrams in (with their receive time and sender), bytes out.
- * The server core only talks to this interface, so that a batched native socket (recvmmsg/sendmmsg) or one
- * transport per worker thread can replace the first implementation, `node:dgram`.
+ * The server core only talks to this interface, and each worker thread has its own transport, so that a
+ * batched native socket (recvmmsg/sendmmsg) can replace the first implementation, `node:dgram`, one
+ * worker at a time.
  */
 export interface Transport {
   /** Binds the socket; resolves with the bound address, rejects with the OS error (its `code` set). */
@@ -54,7 +64,11 @@ export interface Transport {
   send(bytes: Uint8Array, to: Endpoint): void;
   /** The bound address, or `undefined` before bind or after close. */
   address(): Endpoint | undefined;
-  /** Closes the socket. Safe to call at any time, more than once. */
+  /**
+   * Closes the socket: from now on {@link Transport.send} fails; replies already handed to `send` that the
+   * OS has not taken yet are given up to a second to leave; then the socket is closed and the port
+   * released. Datagrams may still be delivered until then. Safe to call at any time, more than once.
+   */
   close(): Promise<void>;
 }
 

@@ -1,4 +1,4 @@
-import packageJson from '../../package.json' with { type: 'json' };
+import packageJson from '../package.json' with { type: 'json' };
 
 /** The version of `@tock/server`, from its package.json. */
 export const VERSION: string = packageJson.version;
