@@ -57,3 +57,35 @@ describe('tock against tockd, human output', () => {
     expect(result.stdout).toMatch(/delay \d/);
   });
 });
+
+describe('tock against tockd --strict-size', () => {
+  it('still reads the time over text and JSON, because it pads its requests', async () => {
+    const strict = await startTockd(['--port', '0', '--strict-size']);
+    try {
+      for (const protocol of ['text', 'json', 'ntp']) {
+        const result = await runTock(
+          [`127.0.0.1:${strict.port}`, '--protocol', protocol, '--json', '-r', '0'],
+          {
+            timeoutMs: 10_000,
+          },
+        );
+        expect(result.status, `${protocol}: ${result.stderr}`).toBe(0);
+      }
+      for (const format of ['iso', 'unix-ms']) {
+        const result = await runTock([
+          `127.0.0.1:${strict.port}`,
+          '-p',
+          'text',
+          '-f',
+          format,
+          '--json',
+          '-r',
+          '0',
+        ]);
+        expect(result.status, `${format}: ${result.stderr}`).toBe(0);
+      }
+    } finally {
+      expect(await strict.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+    }
+  });
+});

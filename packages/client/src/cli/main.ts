@@ -5,6 +5,8 @@ import { DEFAULT_PORT, targetParts } from '../target.ts';
 import { type CliOptions, EXIT, parseCommandLine, renderHelp } from './options.ts';
 import { errorJson, formatResultLine, resultJson } from './output.ts';
 
+export { CLI_REFERENCE, type CliReference, type CliReferenceFlag } from './reference.ts';
+
 /** Where `tock` writes, and what can stop it. {@link main} uses the process's streams and SIGINT by default. */
 export interface CliIo {
   /** Writes to standard output. */

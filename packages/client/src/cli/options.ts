@@ -205,6 +205,16 @@ export const EXIT_STATUSES: readonly { readonly status: number; readonly meaning
   { status: EXIT.interrupted, meaning: 'interrupted (Ctrl-C)' },
 ];
 
+/** How `tock` is invoked: the help's first line and the CLI reference's synopsis. */
+export const USAGE = 'tock [options] HOST[:PORT]';
+
+/** What `tock` does, as the help prints it (one paragraph, wrapped for a terminal). */
+export const SUMMARY_LINES: readonly string[] = [
+  'Asks a time server for its time over UDP and prints it, with the clock offset and the round-trip',
+  'delay (json and ntp). HOST is a name or an address; an IPv6 address with a port is written [::1]:5005.',
+  'Works with tockd (every protocol), NTP servers such as chronyd (ntp) and daytime servers (text).',
+];
+
 /** The `--help` text, generated from {@link FLAGS} and {@link EXIT_STATUSES}. */
 export function renderHelp(): string {
   const rows = FLAG_ENTRIES.map(([, spec]) => {
@@ -216,11 +226,9 @@ export function renderHelp(): string {
     return { left, right: `${spec.description}${fallback === undefined ? '' : ` (default: ${fallback})`}` };
   });
   const lines = [
-    'Usage: tock [options] HOST[:PORT]',
+    `Usage: ${USAGE}`,
     '',
-    'Asks a time server for its time over UDP and prints it, with the clock offset and the round-trip',
-    'delay (json and ntp). HOST is a name or an address; an IPv6 address with a port is written [::1]:5005.',
-    'Works with tockd (every protocol), NTP servers such as chronyd (ntp) and daytime servers (text).',
+    ...SUMMARY_LINES,
     '',
     'Options:',
     ...rows.flatMap((r) => [`  ${r.left}`, `        ${r.right}`]),

@@ -5,6 +5,7 @@ import {
   handle,
   instantFromMs,
   instantToMs,
+  JSON_REQUEST_PADDED_BYTES,
   makeJsonError,
   NS_PER_MS,
 } from '@tock/protocol';
@@ -23,6 +24,12 @@ describe('json request', () => {
     expect(decoded).toEqual({ ok: true, request: { v: 1, type: 'time.request', id: a.token } });
     expect(a.token).toMatch(/^[A-Za-z0-9_-]{16}$/);
     expect(json.newRequest().token).not.toBe(a.token);
+  });
+
+  it('pads the request with trailing spaces to the size strict servers answer', () => {
+    const bytes = jsonExchange().newRequest().bytes;
+    expect(bytes.length).toBe(JSON_REQUEST_PADDED_BYTES);
+    expect(decodeJsonRequest(bytes).ok).toBe(true);
   });
 
   it('asks for a format when given one', () => {

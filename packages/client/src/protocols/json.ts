@@ -4,11 +4,20 @@ import {
   encodeJson,
   instantFromMs,
   instantToDate,
+  JSON_REQUEST_PADDED_BYTES,
   offsetAndDelay,
   type TextFormat,
 } from '@tock/protocol';
 import type { JsonQueryResult } from '../result.ts';
 import { type ProtocolExchange, preview, textLineHint, type Verdict } from './exchange.ts';
+
+/** `bytes` followed by spaces up to `size` bytes (or `bytes` itself when it is already that long). */
+function padded(bytes: Uint8Array, size: number): Uint8Array {
+  if (bytes.length >= size) return bytes;
+  const out = new Uint8Array(size).fill(0x20);
+  out.set(bytes);
+  return out;
+}
 
 /** Options of the JSON protocol. */
 export interface JsonExchangeOptions {
@@ -22,7 +31,9 @@ export function newRequestId(): string {
 }
 
 /**
- * tock's JSON envelope: send `{"v":1,"type":"time.request","id":…}` with a random `id`; accept a
+ * tock's JSON envelope: send `{"v":1,"type":"time.request","id":…}` with a random `id`, padded with
+ * trailing spaces (JSON white space) to the protocol's `JSON_REQUEST_PADDED_BYTES` so that a server which
+ * never answers with more than it received (`tockd --strict-size`) still answers; accept a
  * `time.response` only when it echoes one of our ids. `t1` is not sent: the client keeps its own T1, and the
  * request reveals nothing of its clock.
  *
@@ -37,7 +48,7 @@ export function jsonExchange(options: JsonExchangeOptions = {}): ProtocolExchang
         options.format === undefined
           ? ({ v: 1, type: 'time.request', id } as const)
           : ({ v: 1, type: 'time.request', id, format: options.format } as const);
-      return { bytes: encodeJson(envelope), token: id };
+      return { bytes: padded(encodeJson(envelope), JSON_REQUEST_PADDED_BYTES), token: id };
     },
     readReply: (bytes, t4, sent): Verdict<JsonQueryResult> => {
       const decoded = decodeJsonReply(bytes);

@@ -1,4 +1,4 @@
-import { createHandlerContext, handle, instantFromMs } from '@tock/protocol';
+import { createHandlerContext, handle, instantFromMs, TEXT_REQUEST_PADDED_BYTES } from '@tock/protocol';
 import { describe, expect, it } from 'vitest';
 import { TEXT_REQUEST, textExchange } from './text.ts';
 
@@ -6,11 +6,13 @@ const encode = (s: string): Uint8Array => new TextEncoder().encode(s);
 const T = 0n;
 
 describe('text request', () => {
-  it("sends the lab client's 'Time request', or a format keyword", () => {
-    expect(new TextDecoder().decode(textExchange({ timeZone: 'UTC' }).newRequest().bytes)).toBe(TEXT_REQUEST);
-    expect(
-      new TextDecoder().decode(textExchange({ timeZone: 'UTC', format: 'unix-ms' }).newRequest().bytes),
-    ).toBe('unix-ms');
+  it("sends the lab client's 'Time request', or a format keyword, padded with spaces for strict servers", () => {
+    const plain = new TextDecoder().decode(textExchange({ timeZone: 'UTC' }).newRequest().bytes);
+    expect(plain).toBe(TEXT_REQUEST.padEnd(TEXT_REQUEST_PADDED_BYTES, ' '));
+    const keyword = new TextDecoder().decode(
+      textExchange({ timeZone: 'UTC', format: 'unix-ms' }).newRequest().bytes,
+    );
+    expect(keyword).toBe(`unix-ms${' '.repeat(TEXT_REQUEST_PADDED_BYTES - 7)}`);
   });
 });
 

@@ -1,4 +1,4 @@
-import { instantToDate, parseTimeLine, type TextFormat } from '@tock/protocol';
+import { instantToDate, parseTimeLine, TEXT_REQUEST_PADDED_BYTES, type TextFormat } from '@tock/protocol';
 import type { TextQueryResult } from '../result.ts';
 import { type ProtocolExchange, preview, type Verdict } from './exchange.ts';
 
@@ -18,13 +18,15 @@ export interface TextExchangeOptions {
 
 /**
  * Plain text (RFC 867 daytime over UDP, the lab servers, tockd): send `Time request` (or a format keyword),
- * take the first line from the server that parses as a time.
+ * padded with trailing spaces to the protocol's `TEXT_REQUEST_PADDED_BYTES` so that a server which never
+ * answers with more than it received (`tockd --strict-size`) still answers; take the first line from the
+ * server that parses as a time.
  *
  * A text reply carries nothing that ties it to the request, so matching is by sender only (the query
  * checks it); anything from the server that is not a time line is ignored.
  */
 export function textExchange(options: TextExchangeOptions): ProtocolExchange<undefined, TextQueryResult> {
-  const request = encoder.encode(options.format ?? TEXT_REQUEST);
+  const request = encoder.encode((options.format ?? TEXT_REQUEST).padEnd(TEXT_REQUEST_PADDED_BYTES, ' '));
   return {
     newRequest: () => ({ bytes: request, token: undefined }),
     readReply: (bytes): Verdict<TextQueryResult> => {

@@ -1,4 +1,4 @@
-import { LOADGEN_ERROR_CODES } from '../errors.ts';
+import { LOADGEN_ERROR_CODES, type LoadgenErrorCode } from '../errors.ts';
 import { FLAGS, type Flag, type FlagGroup } from './flags.ts';
 
 const GROUPS: readonly FlagGroup[] = ['Load', 'Open loop and ramp', 'Validation', 'Output and gate', 'Other'];
@@ -35,14 +35,26 @@ function wrap(text: string, width: number, indent: string): string {
   return lines.join(`\n${indent}`);
 }
 
+/** What `tock-loadgen` does, as the help's first line says it after the version. */
+export const SUMMARY =
+  'floods a UDP time server (text, JSON, NTP) with concurrent clients and validates every reply.';
+
+/** The ways to invoke `tock-loadgen`, with what each does. */
+export const USAGES: ReadonlyArray<{ readonly usage: string; readonly what: string }> = [
+  { usage: 'tock-loadgen [flags] HOST:PORT', what: 'run a load test' },
+  {
+    usage: 'tock-loadgen merge [flags] RESULT.json...',
+    what: 'combine results of runs made at the same time',
+  },
+];
+
 /** `tock-loadgen --help`, generated from {@link FLAGS}. */
 export function renderHelp(version: string): string {
   const out = [
-    `tock-loadgen ${version}: floods a UDP time server (text, JSON, NTP) with concurrent clients and validates every reply.`,
+    `tock-loadgen ${version}: ${SUMMARY}`,
     '',
     'Usage:',
-    '  tock-loadgen [flags] HOST:PORT              run a load test',
-    '  tock-loadgen merge [flags] RESULT.json...   combine results of runs made at the same time',
+    ...USAGES.map((u) => `  ${u.usage.padEnd(44)}${u.what}`),
     '',
     'Examples:',
     '  tock-loadgen 127.0.0.1:5005                          16 clients, closed loop, NTP, 10 s',
@@ -78,16 +90,27 @@ export function renderFlagTable(): string {
   return rows.join('\n');
 }
 
-/** The README's exit status table (Markdown), generated from {@link LOADGEN_ERROR_CODES}. */
+/** Every exit status of `tock-loadgen`: success, the codes of {@link LOADGEN_ERROR_CODES}, and a bug. */
+export const EXIT_STATUSES: ReadonlyArray<{
+  readonly status: number;
+  readonly code?: LoadgenErrorCode;
+  readonly meaning: string;
+}> = [
+  { status: 0, meaning: 'The run (or merge) finished, every reply was valid, and the gate (if any) passed.' },
+  ...(
+    Object.entries(LOADGEN_ERROR_CODES) as [LoadgenErrorCode, { exitCode: number; description: string }][]
+  ).map(([code, { exitCode, description }]) => ({ status: exitCode, code, meaning: description })),
+  { status: 70, meaning: 'An internal error (a bug): the message carries a stack trace.' },
+];
+
+/** The README's exit status table (Markdown), generated from {@link EXIT_STATUSES}. */
 export function renderExitTable(): string {
   return [
     '| status | code | meaning |',
     '| ------ | ---- | ------- |',
-    '| 0 | | The run (or merge) finished, every reply was valid, and the gate (if any) passed. |',
-    ...Object.entries(LOADGEN_ERROR_CODES).map(
-      ([code, { exitCode, description }]) =>
-        `| ${exitCode} | \`${code}\` | ${description.replaceAll('|', '\\|')} |`,
+    ...EXIT_STATUSES.map(
+      (e) =>
+        `| ${e.status} | ${e.code === undefined ? '' : `\`${e.code}\` `}| ${e.meaning.replaceAll('|', '\\|')} |`,
     ),
-    '| 70 | | An internal error (a bug): the message carries a stack trace. |',
   ].join('\n');
 }

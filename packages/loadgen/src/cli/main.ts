@@ -13,6 +13,8 @@ import { renderHelp } from './help.ts';
 import { type OutputSettings, parseCommandLine } from './parse.ts';
 import { VERSION } from './version.ts';
 
+export { CLI_REFERENCE, type CliReference, type CliReferenceFlag } from './reference.ts';
+
 /** What `tock-loadgen` talks to besides the network: output streams, the terminal, stop signals. */
 export interface CliIo {
   /** Writes text to stdout (`out`) or stderr (`err`). */
