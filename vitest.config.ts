@@ -19,6 +19,8 @@ export default defineConfig({
       project('@tock/loadgen', 'packages/loadgen'),
       // Tests that start real servers and cross packages (interop with chronyd, ntpdig, rdate, the lab servers).
       project('@tock/tests', 'tests', 30_000),
+      // The documentation site: its generators, and the built site in headless Chromium.
+      project('docs', 'apps/docs', 120_000),
     ],
   },
 });

@@ -8,6 +8,7 @@
 #   python3        runs the lab's original servers
 #   iproute2       `ip` to bring up loopback inside a network namespace
 #   util-linux     `unshare`
+#   chromium       the docs site's browser test (with fonts-liberation, so pages render with real fonts)
 # Only what is missing is installed; needs root (apt-get). Services are not started.
 set -euo pipefail
 
@@ -21,6 +22,7 @@ have socat || need+=(socat)
 have python3 || need+=(python3)
 have ip || need+=(iproute2)
 have unshare || need+=(util-linux)
+have chromium || need+=(chromium fonts-liberation)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

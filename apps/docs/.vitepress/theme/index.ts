@@ -1,0 +1,12 @@
+import type { Theme } from 'vitepress';
+import DefaultTheme from 'vitepress/theme';
+import BenchmarkCharts from './components/BenchmarkCharts.vue';
+import './custom.css';
+
+const theme: Theme = {
+  extends: DefaultTheme,
+  enhanceApp({ app }) {
+    app.component('BenchmarkCharts', BenchmarkCharts);
+  },
+};
+export default theme;

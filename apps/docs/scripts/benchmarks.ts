@@ -1,0 +1,342 @@
+/**
+ * Measures tockd against the reference servers on this machine, in one run, and writes the results the
+ * Benchmarks page draws its charts from (apps/docs/data/benchmarks.json, committed).
+ *
+ * It starts, on 127.0.0.1 only:
+ * - tockd (packages/server, built), with its default flags, answering text, JSON and NTP on one port;
+ * - the networking lab's Python server (tests/lab/lab_server_crlf.py), plain text;
+ * - chronyd as an NTP server (foreground, `-x`: it never touches the clock; no command socket).
+ * Then it runs tock-loadgen against each (server, protocol) pair in turn, round after round, so that a
+ * change in the machine's load during the run is spread over every server, and stops the servers.
+ *
+ * Usage (from the repository root, after `pnpm turbo run build`):
+ *   node apps/docs/scripts/benchmarks.ts [--rounds 3] [--duration 3] [--connections 16] [--out FILE]
+ * or `pnpm --filter docs run bench`. Needs python3 and chronyd (Debian: chrony).
+ */
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+
+const run = promisify(execFile);
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const DEFAULT_OUT = fileURLToPath(new URL('../data/benchmarks.json', import.meta.url));
+const LOADGEN = 'packages/loadgen/bin/tock-loadgen.js';
+const TOCKD = 'packages/server/bin/tockd.js';
+const LAB = 'tests/lab/lab_server_crlf.py';
+
+const argv = process.argv.slice(2);
+const { values } = parseArgs({
+  args: argv[0] === '--' ? argv.slice(1) : argv,
+  options: {
+    rounds: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '16' },
+    out: { type: 'string', default: DEFAULT_OUT },
+  },
+});
+const rounds = Number(values.rounds);
+const duration = Number(values.duration);
+const connections = Number(values.connections);
+
+/** A server this script started. */
+interface Server {
+  readonly name: string;
+  readonly port: number;
+  readonly child: ChildProcess;
+  readonly command: string;
+  stop(): Promise<void>;
+}
+
+function freeUdpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket('udp4');
+    socket.once('error', reject);
+    socket.bind(0, '127.0.0.1', () => {
+      const { port } = socket.address();
+      socket.close(() => resolve(port));
+    });
+  });
+}
+
+/** Sends `probe` every 100 ms until a reply comes back (true) or `timeoutMs` passes (false). */
+function answers(port: number, probe: Uint8Array, timeoutMs = 10_000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createSocket('udp4');
+    const finish = (ok: boolean): void => {
+      clearInterval(timer);
+      clearTimeout(deadline);
+      socket.close();
+      resolve(ok);
+    };
+    socket.on('message', () => finish(true));
+    socket.on('error', () => undefined);
+    const send = (): void => socket.send(probe, port, '127.0.0.1');
+    const timer = setInterval(send, 100);
+    const deadline = setTimeout(() => finish(false), timeoutMs);
+    send();
+  });
+}
+
+const TEXT_PROBE = new TextEncoder().encode('Time request');
+const NTP_PROBE = (() => {
+  const bytes = new Uint8Array(48);
+  bytes[0] = 0x23; // version 4, mode 3 (client)
+  bytes[47] = 1; // a non-zero transmit timestamp
+  return bytes;
+})();
+
+/** Starts a server process and waits until it answers `probe` on `port`. */
+async function start(
+  name: string,
+  program: string,
+  args: readonly string[],
+  port: number,
+  probe: Uint8Array,
+  cleanup?: () => Promise<void>,
+): Promise<Server> {
+  const child = spawn(program, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    log += chunk.toString();
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await cleanup?.();
+  };
+  const ok = await Promise.race([answers(port, probe), exited.then(() => false)]);
+  if (!ok) {
+    await stop();
+    throw new Error(`${name} did not answer on 127.0.0.1:${port}\n${log}`);
+  }
+  return { name, port, child, command: [program, ...args].join(' '), stop };
+}
+
+async function startTockd(): Promise<Server> {
+  const port = await freeUdpPort();
+  return start(
+    'tockd',
+    process.execPath,
+    [TOCKD, '--host', '127.0.0.1', '--port', String(port)],
+    port,
+    TEXT_PROBE,
+  );
+}
+
+async function startLab(): Promise<Server> {
+  const port = await freeUdpPort();
+  return start('lab server', 'python3', [LAB, String(port)], port, TEXT_PROBE);
+}
+
+async function startChronyd(): Promise<Server> {
+  const dir = await mkdtemp(join(tmpdir(), 'tock-docs-chronyd-'));
+  await chmod(dir, 0o700);
+  const port = await freeUdpPort();
+  const conf = join(dir, 'chrony.conf');
+  await writeFile(
+    conf,
+    [
+      `port ${port}`,
+      'bindaddress 127.0.0.1',
+      'allow 127.0.0.1',
+      'local stratum 8',
+      'cmdport 0',
+      'bindcmdaddress /',
+      `pidfile ${join(dir, 'chronyd.pid')}`,
+      `driftfile ${join(dir, 'drift')}`,
+      '',
+    ].join('\n'),
+  );
+  return start('chronyd', 'chronyd', ['-x', '-d', '-f', conf], port, NTP_PROBE, () =>
+    rm(dir, { recursive: true, force: true }),
+  );
+}
+
+/** CPU seconds a process has used so far (user + system, every thread), from /proc. */
+async function cpuSeconds(pid: number | undefined): Promise<number | null> {
+  if (pid === undefined) return null;
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return ticks / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return null;
+  }
+}
+
+function versionOf(program: string, args: readonly string[]): string {
+  try {
+    return execFileSync(program, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+      .trim()
+      .split('\n')[0]!;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** The fields of a tock-loadgen result the page shows (the histogram is left out). */
+interface Measurement {
+  readonly rps: number;
+  readonly latencyUs: { p50: number; p90: number; p99: number; p999: number; max: number; mean: number };
+  readonly sent: number;
+  readonly valid: number;
+  readonly invalid: number;
+  readonly lost: number;
+  readonly lossPct: number;
+  readonly generatorSaturated: boolean;
+  readonly eventLoopUtilization: number;
+  /** CPU seconds the server process used during this measurement. */
+  readonly serverCpuS: number | null;
+  readonly warnings: readonly string[];
+}
+
+const loadAtStart = loadavg().map((x) => Math.round(x * 100) / 100);
+const servers: Server[] = [];
+const stopAll = (): Promise<unknown> => Promise.all(servers.splice(0).map((s) => s.stop()));
+process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+
+try {
+  const tockd = await startTockd();
+  servers.push(tockd);
+  const lab = await startLab();
+  servers.push(lab);
+  const chronyd = await startChronyd();
+  servers.push(chronyd);
+
+  const cases = [
+    { id: 'tockd-text', server: tockd, label: 'tockd', protocol: 'text' },
+    { id: 'tockd-json', server: tockd, label: 'tockd', protocol: 'json' },
+    { id: 'tockd-ntp', server: tockd, label: 'tockd', protocol: 'ntp' },
+    { id: 'lab-text', server: lab, label: 'lab server (Python)', protocol: 'text' },
+    { id: 'chronyd-ntp', server: chronyd, label: 'chronyd', protocol: 'ntp' },
+  ] as const;
+  const runs = new Map<string, Measurement[]>(cases.map((c) => [c.id, []]));
+  const commandOf = (target: string, protocol: string): string[] => [
+    LOADGEN,
+    target,
+    '-c',
+    String(connections),
+    '-d',
+    String(duration),
+    '--protocol',
+    protocol,
+    '--json',
+  ];
+
+  for (let round = 1; round <= rounds; round++) {
+    for (const c of cases) {
+      const target = `127.0.0.1:${c.server.port}`;
+      const cpuBefore = await cpuSeconds(c.server.child.pid);
+      const { stdout } = await run(process.execPath, commandOf(target, c.protocol), {
+        cwd: ROOT,
+        maxBuffer: 32 << 20,
+      }).catch((error: { stdout?: string; stderr?: string }) => {
+        if (!error.stdout) throw new Error(`tock-loadgen failed against ${c.id}: ${error.stderr ?? ''}`);
+        return { stdout: error.stdout };
+      });
+      const cpuAfter = await cpuSeconds(c.server.child.pid);
+      const r = JSON.parse(stdout);
+      const m: Measurement = {
+        rps: r.rps,
+        latencyUs: {
+          p50: r.latencyUs.p50,
+          p90: r.latencyUs.p90,
+          p99: r.latencyUs.p99,
+          p999: r.latencyUs.p999,
+          max: r.latencyUs.max,
+          mean: r.latencyUs.mean,
+        },
+        sent: r.sent,
+        valid: r.valid,
+        invalid: r.invalid,
+        lost: r.lost,
+        lossPct: r.lossPct,
+        generatorSaturated: r.generator.saturated,
+        eventLoopUtilization: r.generator.eventLoopUtilization,
+        serverCpuS:
+          cpuBefore === null || cpuAfter === null ? null : Math.round((cpuAfter - cpuBefore) * 100) / 100,
+        warnings: r.warnings,
+      };
+      runs.get(c.id)!.push(m);
+      process.stderr.write(
+        `round ${round}/${rounds} ${c.id.padEnd(12)} ${Math.round(m.rps).toLocaleString('en-US').padStart(8)} replies/s, p50 ${m.latencyUs.p50} µs, p99 ${m.latencyUs.p99} µs, lost ${m.lost}, invalid ${m.invalid}\n`,
+      );
+    }
+  }
+
+  const cpu = cpus();
+  const results = {
+    tool: 'apps/docs/scripts/benchmarks.ts',
+    date: new Date().toISOString(),
+    machine: {
+      cpuModel: cpu[0]?.model.trim() ?? 'unknown',
+      cores: cpu.length,
+      memoryGiB: Math.round(totalmem() / 2 ** 30),
+      kernel: `${process.platform} ${release()}`,
+      node: process.version,
+      python: versionOf('python3', ['--version']),
+      chronyd: versionOf('chronyd', ['--version']),
+      tockCommit: `${versionOf('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'])}${
+        execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no'], {
+          encoding: 'utf8',
+        }).trim()
+          ? ' with uncommitted changes'
+          : ''
+      }`,
+      loadAverageAtStart: loadAtStart,
+    },
+    settings: {
+      rounds,
+      durationS: duration,
+      connections,
+      loadgen: `node ${commandOf('HOST:PORT', 'PROTOCOL').join(' ')}`,
+      note: 'Every server and the load generator ran on this one machine, on 127.0.0.1, in the same run; each (server, protocol) pair was measured once per round, in turn.',
+    },
+    servers: {
+      tockd: `node ${TOCKD} --host 127.0.0.1 --port PORT`,
+      'lab server (Python)': `python3 ${LAB} PORT`,
+      chronyd:
+        'chronyd -x -d -f CONF  (port PORT, bindaddress 127.0.0.1, allow 127.0.0.1, local stratum 8, cmdport 0, bindcmdaddress /)',
+    },
+    cases: cases.map((c) => {
+      const list = runs.get(c.id)!;
+      const cpuTotal = list.every((m) => m.serverCpuS !== null)
+        ? list.reduce((sum, m) => sum + (m.serverCpuS ?? 0), 0)
+        : null;
+      const validTotal = list.reduce((sum, m) => sum + m.valid, 0);
+      return {
+        id: c.id,
+        server: c.label,
+        protocol: c.protocol,
+        median: {
+          rps: Math.round(median(list.map((m) => m.rps))),
+          p50Us: median(list.map((m) => m.latencyUs.p50)),
+          p99Us: median(list.map((m) => m.latencyUs.p99)),
+          lossPct: median(list.map((m) => m.lossPct)),
+        },
+        repliesPerCpuSecond: cpuTotal === null || cpuTotal === 0 ? null : Math.round(validTotal / cpuTotal),
+        runs: list,
+      };
+    }),
+  };
+  await writeFile(values.out, `${JSON.stringify(results, null, 2)}\n`);
+  process.stderr.write(`wrote ${values.out}\n`);
+} finally {
+  await stopAll();
+}
