@@ -17,6 +17,16 @@
  */
 export { createSystemClock, type SystemClock, type SystemClockOptions } from './clock/system-clock.ts';
 export { SERVER_ERROR_CODES, ServerError, type ServerErrorCode, type ServerErrorInfo } from './errors.ts';
+export {
+  type BatchedIoStatus,
+  type BatchedTransport,
+  type BatchedTransportOptions,
+  createBatchedTransport,
+  loadBatchedIo,
+  type NativeBinding,
+  type NativeSocket,
+  type NativeStats,
+} from './io/batched-transport.ts';
 export type {
   Endpoint,
   ReceivedDatagram,
@@ -28,6 +38,8 @@ export type {
 export { createJsonLogger, type LogFields, type Logger } from './log.ts';
 export { METRICS, type RateLimitState } from './metrics.ts';
 export {
+  IO_MODES,
+  type IoMode,
   LOG_LEVELS,
   type LogLevel,
   MetricsOptionsSchema,

@@ -22,6 +22,11 @@ export const DEFAULT_HOST = '127.0.0.1';
 /** The sources never rate-limited unless told otherwise: loopback. */
 export const DEFAULT_RATE_LIMIT_EXEMPT: readonly string[] = ['127.0.0.0/8', '::1/128'];
 
+/** How tockd moves datagrams: `batched` (the native recvmmsg/sendmmsg addon, Linux) or `node:dgram`. */
+export const IO_MODES = ['batched', 'dgram'] as const;
+/** One of {@link IO_MODES}. */
+export type IoMode = (typeof IO_MODES)[number];
+
 /** How much `tockd` logs: each level includes the ones before it. */
 export const LOG_LEVELS = ['error', 'warn', 'info', 'debug'] as const;
 /** One of {@link LOG_LEVELS}. */
@@ -88,6 +93,7 @@ export const ServerOptionsSchema: z.ZodObject<
     host: z.ZodDefault<z.ZodString>;
     port: z.ZodDefault<z.ZodNumber>;
     workers: z.ZodDefault<z.ZodUnion<readonly [z.ZodLiteral<'auto'>, z.ZodNumber]>>;
+    io: z.ZodDefault<z.ZodEnum<{ [K in IoMode]: K }>>;
     rateLimit: z.ZodPrefault<typeof RateLimitOptionsSchema>;
     strictSize: z.ZodDefault<z.ZodBoolean>;
     metrics: z.ZodPrefault<typeof MetricsOptionsSchema>;
@@ -102,6 +108,7 @@ export const ServerOptionsSchema: z.ZodObject<
   host: ipAddress(DEFAULT_HOST),
   port: z.number().int().min(0).max(65_535).default(DEFAULT_PORT),
   workers: z.union([z.literal('auto'), z.number().int().min(1).max(256)]).default(1),
+  io: z.enum(IO_MODES).default('batched'),
   rateLimit: RateLimitOptionsSchema.prefault({}),
   strictSize: z.boolean().default(false),
   metrics: MetricsOptionsSchema.prefault({}),

@@ -11,11 +11,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { exchange, udpClient } from '../test/udp-client.ts';
 import { ServerError } from './errors.ts';
 import type { Endpoint, TransportEvents, TransportFactory } from './io/transport.ts';
+import type { IoMode } from './options.ts';
 import { createServer, planWorkers, type TockServer } from './server.ts';
 
 const CTIME =
   /(Sun|Mon|Tue|Wed|Thu|Fri|Sat) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d \d{4}/;
 const CTIME_LINE = new RegExp(`^${CTIME.source}\\r\\n$`);
+
+/** The transport the whole suite runs on: `TOCK_IO=dgram` runs it on node:dgram (CI runs both). */
+const TEST_IO: IoMode = process.env.TOCK_IO === 'dgram' ? 'dgram' : 'batched';
 
 const servers: TockServer[] = [];
 afterEach(async () => {
@@ -25,7 +29,7 @@ afterEach(async () => {
 async function start(
   options: Parameters<typeof createServer>[0] = {},
 ): Promise<{ server: TockServer; port: number }> {
-  const server = createServer({ port: 0, timeZone: 'UTC', ...options });
+  const server = createServer({ io: TEST_IO, port: 0, timeZone: 'UTC', ...options });
   servers.push(server);
   const { port } = await server.listen();
   return { server, port };
@@ -196,7 +200,7 @@ describe('createServer over UDP on loopback', () => {
 
   it('fails to listen on a port in use with ADDRESS_IN_USE, and reports NOT_LISTENING and ALREADY_STARTED', async () => {
     const { server, port } = await start();
-    const second = createServer({ port });
+    const second = createServer({ io: TEST_IO, port });
     expect(() => second.address()).toThrow(expect.objectContaining({ code: 'NOT_LISTENING' }));
     await expect(second.listen()).rejects.toMatchObject({ code: 'ADDRESS_IN_USE' });
     await expect(server.listen()).rejects.toMatchObject({ code: 'ALREADY_STARTED' });
@@ -204,7 +208,7 @@ describe('createServer over UDP on loopback', () => {
   });
 
   it('rejects bad options with INVALID_OPTIONS naming the option', () => {
-    expect(() => createServer({ port: 70000 })).toThrow(/^port: /);
+    expect(() => createServer({ io: TEST_IO, port: 70000 })).toThrow(/^port: /);
     expect(() => createServer({ host: 'localhost' })).toThrow(
       expect.objectContaining({ code: 'INVALID_OPTIONS' }),
     );
@@ -401,6 +405,52 @@ describe('createServer: rate limits, strict size, skew, shutdown (fake transport
   });
 });
 
+describe('createServer: the transport', () => {
+  it('moves datagrams with the batched addon by default on Linux, with node:dgram when asked', async () => {
+    const batched = createServer({ port: 0 });
+    expect(batched.settings.io).toBe('batched');
+    expect(createServer({ io: 'dgram' }).settings.io).toBe('dgram');
+    expect(() => createServer({ io: 'uring' } as never)).toThrow(/^io: /);
+  });
+
+  it.runIf(process.platform === 'linux')(
+    'stamps NTP requests with the kernel receive time: T2 between the client send and T3',
+    async () => {
+      const { port } = await start({ io: 'batched' });
+      for (let i = 1; i <= 20; i++) {
+        const nonce = BigInt(i);
+        const t1: Instant = BigInt(nowMs()) * 1_000_000n;
+        const bytes = await exchange(buildNtpRequest(nonce), port);
+        const t4: Instant = BigInt(nowMs() + 1) * 1_000_000n;
+        const result = readNtpReply(bytes, nonce, t1);
+        if (!result.ok) throw new Error(`reply rejected: ${JSON.stringify(result.problem)}`);
+        const { receiveTime, transmitTime } = result.reply;
+        expect(receiveTime).toBeGreaterThanOrEqual(t1 - 1_000_000n);
+        expect(receiveTime).toBeLessThanOrEqual(t4);
+        // The kernel's CLOCK_REALTIME and the server's clock (anchored to it) agree well within 1 ms.
+        expect(Number(transmitTime - receiveTime)).toBeGreaterThan(-1_000_000);
+        expect(Number(transmitTime - receiveTime)).toBeLessThan(50_000_000);
+      }
+    },
+  );
+
+  it('drops a 64 KiB datagram as oversized on either transport and goes on answering', async () => {
+    for (const io of ['batched', 'dgram'] as const) {
+      const { server, port } = await start({ io });
+      const client = await udpClient();
+      try {
+        client.send(new Uint8Array(65_000).fill(0x41), port, '127.0.0.1');
+        client.send(new Uint8Array(1025).fill(0x23), port, '127.0.0.1');
+        client.send('Time request', port, '127.0.0.1');
+        expect((await client.next()).toString()).toMatch(CTIME_LINE);
+      } finally {
+        await client.close();
+      }
+      expect(server.stats().dropped).toMatchObject({ oversized: 2 });
+    }
+  });
+});
+
 describe('planWorkers', () => {
   it('runs the workers asked for, one per core for auto, and one where ports cannot be shared', () => {
     expect(planWorkers(4, 'linux', 2)).toEqual({ workers: 4 });
@@ -435,21 +485,21 @@ describe('createServer with worker threads', () => {
     await server.close();
     expect(() => server.address()).toThrow(ServerError);
     // The port is free again.
-    const second = createServer({ port, workers: 2 });
+    const second = createServer({ io: TEST_IO, port, workers: 2 });
     servers.push(second);
     await second.listen();
   });
 
   it('fails with ADDRESS_IN_USE, not sharing, when the port is taken, and for a taken metrics port', async () => {
     const { port } = await start();
-    await expect(createServer({ port, workers: 2 }).listen()).rejects.toMatchObject({
+    await expect(createServer({ io: TEST_IO, port, workers: 2 }).listen()).rejects.toMatchObject({
       code: 'ADDRESS_IN_USE',
     });
-    const blocker = createServer({ port: 0, metrics: { port: 0 } });
+    const blocker = createServer({ io: TEST_IO, port: 0, metrics: { port: 0 } });
     servers.push(blocker);
     await blocker.listen();
     const taken = blocker.metricsAddress()!.port;
-    const server = createServer({ port: 0, workers: 2, metrics: { port: taken } });
+    const server = createServer({ io: TEST_IO, port: 0, workers: 2, metrics: { port: taken } });
     await expect(server.listen()).rejects.toMatchObject({
       code: 'ADDRESS_IN_USE',
       message: `cannot listen on 127.0.0.1:${taken} for metrics (tcp): the port is in use`,

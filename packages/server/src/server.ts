@@ -7,11 +7,16 @@ import { createSkew } from './clock/skew.ts';
 import { createSystemClock } from './clock/system-clock.ts';
 import { createEngine, type Engine } from './engine.ts';
 import { bindError, ServerError } from './errors.ts';
-import { createDgramTransport } from './io/dgram-transport.ts';
+import { chooseTransport } from './io/choose.ts';
 import type { Endpoint, TransportFactory } from './io/transport.ts';
 import { type Logger, silentLogger } from './log.ts';
 import { type MetricsServer, type RateLimitState, renderMetrics, startMetricsServer } from './metrics.ts';
-import { ServerOptionsSchema, type ServerSettings, type ServerSettingsInput } from './options.ts';
+import {
+  type IoMode,
+  ServerOptionsSchema,
+  type ServerSettings,
+  type ServerSettingsInput,
+} from './options.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
 import { createStatsRecorder, type ServerStats, STATS_SLOTS, sumStats } from './stats.ts';
 import { VERSION } from './version.ts';
@@ -38,7 +43,10 @@ import { startWorkers, type WorkerPool } from './workers/pool.ts';
  * - `clockOffset` (a duration such as `1h` or `-500ms`) and `clockRate` (ppm): serve a deliberately wrong
  *   clock.
  * - `clock`: the true clock (default: a {@link createSystemClock} clock with sub-ms resolution).
- * - `transport`: the socket implementation (default: `node:dgram`).
+ * - `io`: `batched` (default): datagrams move in batches through a native addon (`recvmmsg`/`sendmmsg`,
+ *   Linux) and get the kernel's receive timestamp; where the addon does not load, the server logs
+ *   `io-fallback` once and uses `dgram` (`node:dgram`), which `io: 'dgram'` picks outright.
+ * - `transport`: a socket implementation of your own (overrides `io`).
  * - `logger`: where to report events such as a worker fallback or socket errors (default: nowhere).
  *
  * A custom `clock` or `transport` is a function, which cannot be handed to worker threads: with either,
@@ -80,6 +88,11 @@ export interface TockServer {
   metrics(): Promise<string>;
   /** How many workers answer (after `listen()`): `workers`, or 1 where threads cannot share a port. */
   workers(): number;
+  /**
+   * The transport in use (after `listen()`): `batched`, `dgram` (asked for, or where the batched addon did not
+   * load), or `custom` for a `transport` option.
+   */
+  io(): IoMode | 'custom' | undefined;
   /**
    * Resolves if the server stopped by itself: a worker thread died (a bug), and the server closed the
    * others. Never rejects; never resolves for a server that is only closed with `close()`.
@@ -159,6 +172,7 @@ export function createServer(options: ServerOptions = {}): TockServer {
   let listeningAddress: Endpoint | undefined;
   let closing: Promise<void> | undefined;
   let workerCount = 0;
+  let ioInUse: IoMode | 'custom' | undefined;
   let reportFailure: (error: ServerError) => void = () => undefined;
   const failed = new Promise<ServerError>((resolve) => {
     reportFailure = resolve;
@@ -177,6 +191,12 @@ export function createServer(options: ServerOptions = {}): TockServer {
     const plan = planWorkers(inProcessOnly ? 1 : settings.workers, process.platform, availableParallelism());
     if (plan.fallback !== undefined) logger.log('warn', 'workers-fallback', plan.fallback, { workers: 1 });
     workerCount = plan.workers;
+    // With a custom clock, datagrams are stamped from it: the kernel's timestamps are of the real clock.
+    const io = chooseTransport(settings.io, givenClock === undefined ? 'kernel' : 'clock');
+    if (givenTransport === undefined && io.fallback !== undefined) {
+      logger.log('warn', 'io-fallback', io.fallback, { io: io.io });
+    }
+    ioInUse = givenTransport === undefined ? io.io : 'custom';
     const counters = new SharedArrayBuffer(workerCount * STATS_SLOTS * 8);
     regions = Array.from(
       { length: workerCount },
@@ -193,7 +213,7 @@ export function createServer(options: ServerOptions = {}): TockServer {
         port: settings.port,
         clock,
         skew: createSkew({ offsetNs: skewOffset, ratePpm: settings.clockRate, epoch }),
-        transport: givenTransport ?? createDgramTransport,
+        transport: givenTransport ?? io.factory,
         reusePort: false,
         stats: createStatsRecorder(regions[0]),
         limiter,
@@ -216,6 +236,7 @@ export function createServer(options: ServerOptions = {}): TockServer {
           limiter: limiter?.buffer,
           epoch,
           logger,
+          io: io.io,
         });
       } catch (error) {
         throw bindError(error, host, port);
@@ -293,6 +314,7 @@ export function createServer(options: ServerOptions = {}): TockServer {
     workerStats: () => regions.map((region) => sumStats([region])),
     metrics: renderAll,
     workers: () => workerCount,
+    io: () => ioInUse,
   };
 }
 

@@ -374,6 +374,20 @@ describe('the amplification policy', () => {
   });
 });
 
+/** Datagrams the kernel dropped because a socket's receive buffer was full (Linux; 0 elsewhere). */
+function udpReceiveBufferDrops(): number {
+  try {
+    const lines = readFileSync('/proc/net/snmp', 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('Udp:'));
+    const names = lines[0]?.split(/\s+/) ?? [];
+    const values = lines[1]?.split(/\s+/) ?? [];
+    return Number(values[names.indexOf('RcvbufErrors')] ?? 0) || 0;
+  } catch {
+    return 0;
+  }
+}
+
 describe('graceful shutdown', () => {
   it('SIGTERM under load: stops answering, lets the replies made leave, and exits 0 within 2 s', async () => {
     const tockd = await startTockd(['--port', '0', '--workers', '2']);
@@ -382,6 +396,7 @@ describe('graceful shutdown', () => {
     let stoppedAt = 0;
     let sent = 0;
     const request = buildNtpRequest(0xabcdn);
+    const dropsBefore = udpReceiveBufferDrops();
     try {
       while (tockd.child.exitCode === null && sent < 200_000) {
         for (let i = 0; i < 32; i++) clients[sent++ % clients.length]!.send(request, tockd.port);
@@ -397,8 +412,12 @@ describe('graceful shutdown', () => {
       const stopped = tockd.events().find((e) => e.event === 'stopped')!;
       console.log(`SIGTERM under load: ${JSON.stringify(stopped)}; the clients got ${received} replies`);
       expect(stopped.received).toBe((stopped.replied as number) + (stopped.dropped as number));
-      // Every reply tockd made reached its client.
-      expect(received).toBe(stopped.replied);
+      // Every reply tockd made reached its client, unless the kernel dropped it at a client whose receive
+      // buffer was full (this flood can outrun the test's clients, more so when tockd sends replies in
+      // batches): those drops are counted machine-wide in /proc/net/snmp, and are all a shortfall may be.
+      const clientDrops = udpReceiveBufferDrops() - dropsBefore;
+      expect(received).toBeLessThanOrEqual(stopped.replied as number);
+      expect(received).toBeGreaterThanOrEqual((stopped.replied as number) - clientDrops);
     } finally {
       await Promise.all(clients.map((c) => c.close()));
     }

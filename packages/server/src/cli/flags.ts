@@ -1,5 +1,5 @@
 import { TEXT_FORMATS } from '@tock/protocol';
-import { LOG_LEVELS } from '../options.ts';
+import { IO_MODES, LOG_LEVELS } from '../options.ts';
 
 /**
  * How a flag's (or environment variable's) text becomes an option value:
@@ -82,6 +82,17 @@ export const FLAGS: readonly Flag[] = [
     description:
       'Worker threads, each with its own socket on the port (`SO_REUSEPORT`, Linux and FreeBSD): the kernel spreads clients over them. Elsewhere tockd runs 1 and logs why.',
     target: { path: ['workers'], kind: 'workers' },
+  },
+  {
+    name: 'io',
+    type: 'string',
+    section: 'Listening',
+    valueName: 'MODE',
+    allowed: `one of ${IO_MODES.join(', ')}`,
+    default: 'batched',
+    description:
+      'How datagrams move: `batched` takes and sends them in batches (`recvmmsg`/`sendmmsg`, a native addon, Linux) with kernel receive timestamps; `dgram` uses `node:dgram`, one callback per datagram. Where the addon does not load, tockd uses `dgram` and logs why.',
+    target: { path: ['io'], kind: 'string' },
   },
   {
     name: 'format',

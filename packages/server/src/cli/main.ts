@@ -143,6 +143,7 @@ function logListening(
       address: address.address,
       port: address.port,
       workers,
+      io: server.io(),
       ...(metricsUrl === undefined ? {} : { metrics: metricsUrl }),
       rateLimit:
         s.rateLimit.rate > 0

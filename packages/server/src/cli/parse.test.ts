@@ -31,6 +31,7 @@ describe('parseCommandLine', () => {
         host: '127.0.0.1',
         port: 5005,
         workers: 1,
+        io: 'batched',
         textFormat: 'ctime',
         timeZone: machineTimeZone(),
         ntp: {

@@ -264,11 +264,14 @@ function unknownFlag(rawName: string): string {
   return `unknown flag ${quote(rawName).slice(1, -1)}${near === undefined ? '' : `; did you mean --${near}?`}`;
 }
 
-/** The candidate closest to `word` (case-insensitive), if within 2 edits. */
+/**
+ * The candidate closest to `word` (case-insensitive), if within 2 edits and fewer edits than `word` has
+ * letters (so that `-x` does not suggest `--io`).
+ */
 function nearest(word: string, candidates: readonly string[]): string | undefined {
   return candidates
     .map((c) => ({ c, d: distance(word.toLowerCase(), c.toLowerCase()) }))
-    .filter(({ d }) => d <= 2)
+    .filter(({ d }) => d <= 2 && d < word.length)
     .sort((a, b) => a.d - b.d)[0]?.c;
 }
 

@@ -17,7 +17,10 @@ export interface Endpoint {
 export interface ReceivedDatagram {
   /** The payload. */
   readonly data: Uint8Array;
-  /** When it arrived: the first thing the transport did on receiving it was read its clock. */
+  /**
+   * When it arrived: the kernel's receive timestamp (the batched transport, with the system clock), or the
+   * clock as read first thing on receiving it (`node:dgram`, or a custom clock).
+   */
   readonly receiveTime: Instant;
   /** Who sent it, where a reply goes. */
   readonly sender: Endpoint;
@@ -39,7 +42,7 @@ export interface TransportOptions {
   readonly host: string;
   /** The UDP port to bind; 0 lets the OS pick a free one. */
   readonly port: number;
-  /** Read once per datagram, as soon as it arrives, for its receive time. */
+  /** Read once per datagram, as soon as it arrives, for its receive time (unless the kernel stamps it). */
   readonly clock: Clock;
   /** Where to report datagrams and errors. */
   readonly events: TransportEvents;

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Endpoint } from '../io/transport.ts';
 import type { Logger } from '../log.ts';
-import type { ServerSettings } from '../options.ts';
+import type { IoMode, ServerSettings } from '../options.ts';
 import type { FromWorker, ToWorker, WorkerData } from './protocol.ts';
 
 /**
@@ -44,6 +44,8 @@ export interface WorkerPoolOptions {
   readonly limiter: SharedArrayBuffer | undefined;
   readonly epoch: bigint;
   readonly logger: Logger;
+  /** The transport each worker uses (default `batched`, which falls back to `dgram` where it cannot load). */
+  readonly io?: IoMode;
   /** The worker module (tests replace it). */
   readonly workerUrl?: URL;
 }
@@ -89,6 +91,7 @@ export async function startWorkers(options: WorkerPoolOptions): Promise<WorkerPo
       limiter: options.limiter,
       epoch: options.epoch,
       logLevel: logger.level,
+      io: options.io ?? 'batched',
     };
     const worker = new Worker(options.workerUrl ?? WORKER_URL, { workerData: data });
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));

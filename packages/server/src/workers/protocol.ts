@@ -1,6 +1,6 @@
 import type { Endpoint } from '../io/transport.ts';
 import type { LogFields } from '../log.ts';
-import type { LogLevel, ServerSettings } from '../options.ts';
+import type { IoMode, LogLevel, ServerSettings } from '../options.ts';
 
 /** What a worker thread is started with. */
 export interface WorkerData {
@@ -16,6 +16,8 @@ export interface WorkerData {
   /** Where the rate error of `--clock-rate` starts, the same for every worker. */
   readonly epoch: bigint;
   readonly logLevel: LogLevel;
+  /** The transport, as the main thread resolved it (`dgram` where the batched addon did not load). */
+  readonly io: IoMode;
 }
 
 /** Messages from the main thread to a worker. */

@@ -6,7 +6,7 @@ import { parseDuration } from '../clock/duration.ts';
 import { createSkew } from '../clock/skew.ts';
 import { createSystemClock } from '../clock/system-clock.ts';
 import { createEngine } from '../engine.ts';
-import { createDgramTransport } from '../io/dgram-transport.ts';
+import { chooseTransport } from '../io/choose.ts';
 import { type Logger, plainFields } from '../log.ts';
 import { createRateLimiter } from '../rate-limit.ts';
 import { createStatsRecorder, STATS_SLOTS } from '../stats.ts';
@@ -31,7 +31,7 @@ const engine = createEngine({
     ratePpm: data.settings.clockRate,
     epoch: data.epoch,
   }),
-  transport: createDgramTransport,
+  transport: chooseTransport(data.io).factory,
   reusePort: true,
   stats: createStatsRecorder(new Float64Array(data.counters, data.worker * STATS_SLOTS * 8, STATS_SLOTS)),
   limiter:

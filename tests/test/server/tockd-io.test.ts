@@ -1,0 +1,95 @@
+// tockd's two transports: the batched native addon (recvmmsg/sendmmsg, kernel receive timestamps) that it
+// uses by default on Linux, node:dgram with --io dgram, and the fallback to node:dgram (one log line) where
+// the addon cannot load.
+import { buildNtpRequest, readNtpReply } from '@tock/protocol';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CTIME_LINE, exchange, killAll, requireTool, run, startTockd } from './support.ts';
+
+afterAll(killAll);
+
+const linux = process.platform === 'linux';
+/** The environment without TOCK_IO (which the suite may set to run everything else on node:dgram). */
+const { TOCK_IO: _io, ...defaultEnv } = process.env;
+
+async function answersAllProtocols(port: number): Promise<void> {
+  expect((await exchange('Time request', port)).toString('latin1')).toMatch(CTIME_LINE);
+  expect((await exchange('{"v":1,"type":"time","id":"a"}', port)).toString()).toContain('"id":"a"');
+  const t1 = BigInt(Date.now()) * 1_000_000n;
+  expect(readNtpReply(await exchange(buildNtpRequest(7n), port), 7n, t1).ok).toBe(true);
+}
+
+describe('tockd --io', () => {
+  it.runIf(linux)('uses the batched addon by default, and says so in the listening event', async () => {
+    const tockd = await startTockd(['--port', '0'], 60_000, defaultEnv);
+    try {
+      expect(tockd.listening.io).toBe('batched');
+      await answersAllProtocols(tockd.port);
+      expect(tockd.events().filter((e) => e.event === 'io-fallback')).toEqual([]);
+    } finally {
+      expect(await tockd.stop()).toEqual({ code: 0, signal: null });
+    }
+  });
+
+  it('uses node:dgram with --io dgram (and TOCK_IO=dgram), with every protocol answered', async () => {
+    for (const [args, env] of [
+      [['--io', 'dgram'], defaultEnv],
+      [[], { ...process.env, TOCK_IO: 'dgram' }],
+    ] as const) {
+      const tockd = await startTockd(['--port', '0', ...args], 60_000, env);
+      try {
+        expect(tockd.listening.io).toBe('dgram');
+        await answersAllProtocols(tockd.port);
+      } finally {
+        expect(await tockd.stop()).toEqual({ code: 0, signal: null });
+      }
+    }
+  });
+
+  it('falls back to node:dgram with one io-fallback line where the addon does not load, workers too', async () => {
+    const env = { ...defaultEnv, TOCK_IO_ADDON: '/nonexistent/tock-addon' };
+    const tockd = await startTockd(['--port', '0', '--workers', '2'], 60_000, env);
+    try {
+      expect(tockd.listening.io).toBe('dgram');
+      await answersAllProtocols(tockd.port);
+      const fallbacks = tockd.events().filter((e) => e.event === 'io-fallback');
+      expect(fallbacks).toHaveLength(1);
+      expect(fallbacks[0]).toMatchObject({ level: 'warn', io: 'dgram' });
+      expect(fallbacks[0]?.msg).toMatch(/^--io batched: .*; using node:dgram$/);
+    } finally {
+      expect(await tockd.stop()).toEqual({ code: 0, signal: null });
+    }
+  });
+
+  it.runIf(linux)('answers from 2 workers, each with its own batched socket on the port', async () => {
+    const tockd = await startTockd(['--port', '0', '--workers', '2'], 60_000, defaultEnv);
+    try {
+      expect(tockd.listening).toMatchObject({ io: 'batched', workers: 2 });
+      for (let i = 0; i < 20; i++) await answersAllProtocols(tockd.port);
+    } finally {
+      expect(await tockd.stop()).toEqual({ code: 0, signal: null });
+    }
+  });
+
+  it.runIf(linux)('chronyd -Q sees tockd (kernel receive timestamps) within 1 ms', async (ctx) => {
+    const chronyd = requireTool(ctx, 'chronyd', 'chrony');
+    const tockd = await startTockd(['--port', '0', '--io', 'batched']);
+    try {
+      const r = await run(
+        chronyd,
+        ['-Q', '-t', '8', `server 127.0.0.1 port ${tockd.port} iburst maxsamples 4`],
+        {
+          timeoutMs: 20_000,
+        },
+      );
+      const output = r.stdout + r.stderr;
+      expect(r.code, output).toBe(0);
+      const m = /System clock wrong by (-?[\d.]+) seconds/.exec(output);
+      expect(m, output).not.toBeNull();
+      const offset = Number(m![1]);
+      console.log(`chronyd -Q against tockd --io batched: system clock wrong by ${offset} s`);
+      expect(Math.abs(offset)).toBeLessThan(0.001);
+    } finally {
+      expect(await tockd.stop()).toEqual({ code: 0, signal: null });
+    }
+  });
+});
