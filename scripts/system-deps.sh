@@ -9,6 +9,8 @@
 #   iproute2       `ip` to bring up loopback inside a network namespace
 #   util-linux     `unshare`
 #   chromium       the docs site's browser test (with fonts-liberation, so pages render with real fonts)
+#   gcc, g++, make the server's native batched-I/O addon (node-gyp); without them tockd falls back to dgram
+#   valgrind       the addon's memory test under valgrind
 # Only what is missing is installed; needs root (apt-get). Services are not started.
 set -euo pipefail
 
@@ -23,6 +25,10 @@ have python3 || need+=(python3)
 have ip || need+=(iproute2)
 have unshare || need+=(util-linux)
 have chromium || need+=(chromium fonts-liberation)
+have gcc || need+=(gcc)
+have g++ || need+=(g++)
+have make || need+=(make)
+have valgrind || need+=(valgrind)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

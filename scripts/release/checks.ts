@@ -28,7 +28,8 @@ import { run } from './run.ts';
 /** Files a package may ship besides `dist/` and `bin/`. */
 const TOP_LEVEL_FILES = new Set(['package.json', 'README.md', 'LICENSE', 'LICENSE.md', 'CHANGELOG.md']);
 /** Folders whose files a package may ship. */
-const SHIPPED_FOLDERS = ['dist/', 'bin/'];
+// native/: the server's addon sources, install script and prebuilt binaries (built from source as a fallback).
+const SHIPPED_FOLDERS = ['dist/', 'bin/', 'native/'];
 /** Files that never serve users, wherever they are. */
 const NEVER_SHIPPED = /(?:\.test\.|\.spec\.|(?<!\.d)\.[mc]?ts$|\.tsbuildinfo$|(?:^|\/)tsconfig[^/]*\.json$)/;
 /** Files whose imports are checked: JavaScript and type declarations. */
