@@ -3,7 +3,9 @@
  * Benchmarks page draws its charts from (apps/docs/data/benchmarks.json, committed).
  *
  * It starts, on 127.0.0.1 only:
- * - tockd (packages/server, built), with its default flags, answering text, JSON and NTP on one port;
+ * - tockd (packages/server, built) twice, with its default flags but for its I/O path: once with
+ *   `--io batched` (the default: recvmmsg/sendmmsg through the native addon) and once with `--io dgram`
+ *   (node:dgram), each answering text, JSON and NTP on one port;
  * - the networking lab's Python server (tests/lab/lab_server_crlf.py), plain text;
  * - chronyd as an NTP server (foreground, `-x`: it never touches the clock; no command socket).
  * Then it runs tock-loadgen against each (server, protocol) pair in turn, round after round, so that a
@@ -48,6 +50,8 @@ interface Server {
   readonly port: number;
   readonly child: ChildProcess;
   readonly command: string;
+  /** What the server wrote to stderr so far (and to stdout, where that was kept). */
+  log(): string;
   stop(): Promise<void>;
 }
 
@@ -97,12 +101,18 @@ async function start(
   port: number,
   probe: Uint8Array,
   cleanup?: () => Promise<void>,
+  keepStdout = false,
 ): Promise<Server> {
-  const child = spawn(program, args, { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-  let log = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    log += chunk.toString();
+  const child = spawn(program, args, {
+    cwd: ROOT,
+    stdio: ['ignore', keepStdout ? 'pipe' : 'ignore', 'pipe'],
   });
+  let log = '';
+  const append = (chunk: Buffer): void => {
+    log += chunk.toString();
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
@@ -118,18 +128,26 @@ async function start(
     await stop();
     throw new Error(`${name} did not answer on 127.0.0.1:${port}\n${log}`);
   }
-  return { name, port, child, command: [program, ...args].join(' '), stop };
+  return { name, port, child, command: [program, ...args].join(' '), log: () => log, stop };
 }
 
-async function startTockd(): Promise<Server> {
+/** Starts tockd with the given I/O path, and checks (from its `listening` log line) that it uses it. */
+async function startTockd(io: 'batched' | 'dgram'): Promise<Server> {
   const port = await freeUdpPort();
-  return start(
-    'tockd',
+  const server = await start(
+    `tockd (${io})`,
     process.execPath,
-    [TOCKD, '--host', '127.0.0.1', '--port', String(port)],
+    [TOCKD, '--host', '127.0.0.1', '--port', String(port), '--io', io],
     port,
     TEXT_PROBE,
+    undefined,
+    true, // tockd logs JSON lines to stdout, among them `listening` with the I/O path in use
   );
+  if (!server.log().includes(`"io":"${io}"`)) {
+    await server.stop();
+    throw new Error(`tockd --io ${io} did not report that I/O path (fell back?)\n${server.log()}`);
+  }
+  return server;
 }
 
 async function startLab(): Promise<Server> {
@@ -212,18 +230,23 @@ const stopAll = (): Promise<unknown> => Promise.all(servers.splice(0).map((s) =>
 process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
 
 try {
-  const tockd = await startTockd();
-  servers.push(tockd);
+  const batched = await startTockd('batched');
+  servers.push(batched);
+  const dgram = await startTockd('dgram');
+  servers.push(dgram);
   const lab = await startLab();
   servers.push(lab);
   const chronyd = await startChronyd();
   servers.push(chronyd);
 
   const cases = [
-    { id: 'tockd-text', server: tockd, label: 'tockd', protocol: 'text' },
-    { id: 'tockd-json', server: tockd, label: 'tockd', protocol: 'json' },
-    { id: 'tockd-ntp', server: tockd, label: 'tockd', protocol: 'ntp' },
+    { id: 'tockd-batched-text', server: batched, label: 'tockd (batched)', protocol: 'text' },
+    { id: 'tockd-dgram-text', server: dgram, label: 'tockd (dgram)', protocol: 'text' },
     { id: 'lab-text', server: lab, label: 'lab server (Python)', protocol: 'text' },
+    { id: 'tockd-batched-json', server: batched, label: 'tockd (batched)', protocol: 'json' },
+    { id: 'tockd-dgram-json', server: dgram, label: 'tockd (dgram)', protocol: 'json' },
+    { id: 'tockd-batched-ntp', server: batched, label: 'tockd (batched)', protocol: 'ntp' },
+    { id: 'tockd-dgram-ntp', server: dgram, label: 'tockd (dgram)', protocol: 'ntp' },
     { id: 'chronyd-ntp', server: chronyd, label: 'chronyd', protocol: 'ntp' },
   ] as const;
   const runs = new Map<string, Measurement[]>(cases.map((c) => [c.id, []]));
@@ -275,7 +298,7 @@ try {
       };
       runs.get(c.id)!.push(m);
       process.stderr.write(
-        `round ${round}/${rounds} ${c.id.padEnd(12)} ${Math.round(m.rps).toLocaleString('en-US').padStart(8)} replies/s, p50 ${m.latencyUs.p50} µs, p99 ${m.latencyUs.p99} µs, lost ${m.lost}, invalid ${m.invalid}\n`,
+        `round ${round}/${rounds} ${c.id.padEnd(18)} ${Math.round(m.rps).toLocaleString('en-US').padStart(8)} replies/s, p50 ${m.latencyUs.p50} µs, p99 ${m.latencyUs.p99} µs, lost ${m.lost}, invalid ${m.invalid}\n`,
       );
     }
   }
@@ -309,7 +332,8 @@ try {
       note: 'Every server and the load generator ran on this one machine, on 127.0.0.1, in the same run; each (server, protocol) pair was measured once per round, in turn.',
     },
     servers: {
-      tockd: `node ${TOCKD} --host 127.0.0.1 --port PORT`,
+      'tockd (batched)': `node ${TOCKD} --host 127.0.0.1 --port PORT --io batched`,
+      'tockd (dgram)': `node ${TOCKD} --host 127.0.0.1 --port PORT --io dgram`,
       'lab server (Python)': `python3 ${LAB} PORT`,
       chronyd:
         'chronyd -x -d -f CONF  (port PORT, bindaddress 127.0.0.1, allow 127.0.0.1, local stratum 8, cmdport 0, bindcmdaddress /)',
