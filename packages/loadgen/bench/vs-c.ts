@@ -1,5 +1,5 @@
 /**
- * Is tock-loadgen fast enough? Measures it against a minimal C closed-loop generator (bench/c-client.c,
+ * Is tock-loadgen fast enough? Measures it against a minimal C closed-loop generator (tooling/bench/c-client.c,
  * compiled here with the machine's cc into a temporary directory) on the same chronyd, in one run,
  * alternating the two so that both see the same machine. Requirement: tock-loadgen reaches at least half
  * the C generator's reply rate.
@@ -19,6 +19,8 @@ import type { LoadgenResult } from '../src/index.ts';
 
 const run = promisify(execFile);
 const here = fileURLToPath(new URL('.', import.meta.url));
+/** The C yardstick generator, shared by the repository's benchmarks. */
+const C_CLIENT = fileURLToPath(new URL('../../../tooling/bench/c-client.c', import.meta.url));
 // `pnpm run SCRIPT -- FLAGS` passes the `--` along.
 const argv = process.argv.slice(2);
 const { values } = parseArgs({
@@ -50,7 +52,7 @@ const median = (xs: readonly number[]): number => {
 
 const dir = await mkdtemp(join(tmpdir(), 'tock-vs-c-'));
 const binary = join(dir, 'c-client');
-await run('cc', ['-O2', '-pthread', '-o', binary, join(here, 'c-client.c')]);
+await run('cc', ['-O2', '-pthread', '-o', binary, C_CLIENT]);
 const chronyd = await startChronyd();
 const log = (line: string): void => {
   if (!values.json) process.stderr.write(`${line}\n`);
@@ -60,7 +62,8 @@ try {
   log(`chronyd on ${chronyd.target}; ${rounds} rounds of ${duration}s, ${connections} clients each`);
   for (let i = 0; i < rounds; i++) {
     const c = JSON.parse(
-      (await run(binary, ['127.0.0.1', String(chronyd.port), String(connections), String(duration)])).stdout,
+      (await run(binary, ['ntp', '127.0.0.1', String(chronyd.port), String(connections), String(duration)]))
+        .stdout,
     ) as CResult;
     const tock = JSON.parse(
       (

@@ -1,6 +1,6 @@
 /**
  * How fast is tockd's batched I/O? One run, on one machine, with the same closed-loop C generator
- * (bench/c-client.c, compiled here with the machine's cc) aimed in turn at:
+ * (tooling/bench/c-client.c, compiled here with the machine's cc) aimed in turn at:
  * - tockd, 1 worker, `--io batched` and `--io dgram`, in text and NTP;
  * - the networking lab's Python server (tests/lab/lab_server_crlf.py), text;
  * - chronyd as an NTP server (foreground, `-x`: it never touches the clock; no command socket).
@@ -19,7 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 
 const run = promisify(execFile);
-const here = fileURLToPath(new URL('.', import.meta.url));
+/** The C yardstick generator, shared by the repository's benchmarks. */
+const C_CLIENT = fileURLToPath(new URL('../../../tooling/bench/c-client.c', import.meta.url));
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const TOCKD = fileURLToPath(new URL('../bin/tockd.js', import.meta.url));
 const argv = process.argv.slice(2);
@@ -154,7 +155,7 @@ const median = (xs: readonly number[]): number => {
 
 const dir = await mkdtemp(join(tmpdir(), 'tock-io-bench-'));
 binary = join(dir, 'c-client');
-await run('cc', ['-O2', '-pthread', '-o', binary, join(here, 'c-client.c')]);
+await run('cc', ['-O2', '-pthread', '-o', binary, C_CLIENT]);
 const servers: Server[] = [];
 try {
   const common = ['--port', '0', '--workers', '1', '--rate-limit', '0', '--log-level', 'info'];
@@ -178,7 +179,9 @@ try {
     { id: 'dgram-ntp', server: dgram, mode: 'ntp' },
     { id: 'chronyd-ntp', server: chronyd, mode: 'ntp' },
   ] as const;
-  log(`${rounds} rounds of ${duration}s per target, ${connections} clients, closed loop (bench/c-client.c)`);
+  log(
+    `${rounds} rounds of ${duration}s per target, ${connections} clients, closed loop (tooling/bench/c-client.c)`,
+  );
   const results = new Map<string, CResult[]>(targets.map((t) => [t.id, []]));
   for (let r = 0; r < rounds; r++) {
     // Rotate the order each round so that no target always runs first (or right after another).

@@ -1,5 +1,7 @@
 /*
- * A closed-loop UDP load generator in C for bench/io.ts: one thread per client, each with its own socket,
+ * The minimal closed-loop UDP load generator in C that tock's benchmarks measure against (the server's
+ * bench/io.ts and the load generator's bench/vs-c.ts compile it with the machine's cc at run time; no
+ * binary is committed): one thread per client, each with its own socket,
  * sends one request, waits for its reply (or a timeout), and records the round trip in a histogram of
  * microseconds. `ntp`: a 48-byte SNTPv4 request with a fresh nonce, valid when the reply echoes it.
  * `text`: the lab client's "Time request", valid when a reply of at least 20 bytes comes from the server.
