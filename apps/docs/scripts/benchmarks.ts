@@ -17,11 +17,11 @@
  */
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
+import { freeUdpPort, startChronyd as startPeerChronyd } from '../../../tooling/bench/peers.ts';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -55,17 +55,6 @@ interface Server {
   stop(): Promise<void>;
 }
 
-function freeUdpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = createSocket('udp4');
-    socket.once('error', reject);
-    socket.bind(0, '127.0.0.1', () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
-    });
-  });
-}
-
 /** Sends `probe` every 100 ms until a reply comes back (true) or `timeoutMs` passes (false). */
 function answers(port: number, probe: Uint8Array, timeoutMs = 10_000): Promise<boolean> {
   return new Promise((resolve) => {
@@ -86,12 +75,6 @@ function answers(port: number, probe: Uint8Array, timeoutMs = 10_000): Promise<b
 }
 
 const TEXT_PROBE = new TextEncoder().encode('Time request');
-const NTP_PROBE = (() => {
-  const bytes = new Uint8Array(48);
-  bytes[0] = 0x23; // version 4, mode 3 (client)
-  bytes[47] = 1; // a non-zero transmit timestamp
-  return bytes;
-})();
 
 /** Starts a server process and waits until it answers `probe` on `port`. */
 async function start(
@@ -100,7 +83,6 @@ async function start(
   args: readonly string[],
   port: number,
   probe: Uint8Array,
-  cleanup?: () => Promise<void>,
   keepStdout = false,
 ): Promise<Server> {
   const child = spawn(program, args, {
@@ -121,7 +103,6 @@ async function start(
       await exited;
       clearTimeout(timer);
     }
-    await cleanup?.();
   };
   const ok = await Promise.race([answers(port, probe), exited.then(() => false)]);
   if (!ok) {
@@ -140,7 +121,6 @@ async function startTockd(io: 'batched' | 'dgram'): Promise<Server> {
     [TOCKD, '--host', '127.0.0.1', '--port', String(port), '--io', io],
     port,
     TEXT_PROBE,
-    undefined,
     true, // tockd logs JSON lines to stdout, among them `listening` with the I/O path in use
   );
   if (!server.log().includes(`"io":"${io}"`)) {
@@ -155,28 +135,10 @@ async function startLab(): Promise<Server> {
   return start('lab server', 'python3', [LAB, String(port)], port, TEXT_PROBE);
 }
 
+/** chronyd as an NTP server on loopback, started by the repository's shared benchmark tooling. */
 async function startChronyd(): Promise<Server> {
-  const dir = await mkdtemp(join(tmpdir(), 'tock-docs-chronyd-'));
-  await chmod(dir, 0o700);
-  const port = await freeUdpPort();
-  const conf = join(dir, 'chrony.conf');
-  await writeFile(
-    conf,
-    [
-      `port ${port}`,
-      'bindaddress 127.0.0.1',
-      'allow 127.0.0.1',
-      'local stratum 8',
-      'cmdport 0',
-      'bindcmdaddress /',
-      `pidfile ${join(dir, 'chronyd.pid')}`,
-      `driftfile ${join(dir, 'drift')}`,
-      '',
-    ].join('\n'),
-  );
-  return start('chronyd', 'chronyd', ['-x', '-d', '-f', conf], port, NTP_PROBE, () =>
-    rm(dir, { recursive: true, force: true }),
-  );
+  const { port, child, command, stop } = await startPeerChronyd();
+  return { name: 'chronyd', port, child, command, log: () => '', stop };
 }
 
 /** CPU seconds a process has used so far (user + system, every thread), from /proc. */

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import { startChronyd } from '../scripts/peers.ts';
+import { startChronyd } from '../../../tooling/bench/peers.ts';
 import type { LoadgenResult } from '../src/index.ts';
 
 const run = promisify(execFile);

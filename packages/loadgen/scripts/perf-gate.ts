@@ -30,8 +30,8 @@ import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { type PeerServer, REPO_ROOT, spawnListening } from '../../../tooling/bench/peers.ts';
 import { compare, type LoadgenResult, type ProtocolName, run } from '../src/index.ts';
-import { type PeerServer, REPO_ROOT, spawnListening } from './peers.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 // `pnpm run SCRIPT -- FLAGS` passes the `--` along.

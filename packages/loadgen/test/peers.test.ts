@@ -12,7 +12,7 @@ import {
   spawnListening,
   startChronyd,
   startLabServer,
-} from '../scripts/peers.ts';
+} from '../../../tooling/bench/peers.ts';
 import { run } from '../src/index.ts';
 
 const started: PeerServer[] = [];

@@ -11,12 +11,12 @@
  * (after `pnpm turbo run build --filter @tock/server`; needs cc, python3 and chronyd).
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
+import { startChronyd as startPeerChronyd } from '../../../tooling/bench/peers.ts';
 
 const run = promisify(execFile);
 /** The C yardstick generator, shared by the repository's benchmarks. */
@@ -90,43 +90,10 @@ function spawnServer(name: string, command: string, args: readonly string[]): Pr
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createSocket('udp4');
-    s.bind(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
+/** chronyd as an NTP server on loopback, started by the repository's shared benchmark tooling. */
 async function startChronyd(): Promise<Server> {
-  const dir = await mkdtemp(join(tmpdir(), 'tock-io-chronyd-'));
-  await chmod(dir, 0o700);
-  const port = await freePort();
-  const conf = join(dir, 'chrony.conf');
-  await writeFile(
-    conf,
-    [
-      `port ${port}`,
-      'bindaddress 127.0.0.1',
-      'allow 127.0.0.1',
-      'local stratum 8',
-      'cmdport 0',
-      `pidfile ${join(dir, 'chronyd.pid')}`,
-      `driftfile ${join(dir, 'drift')}`,
-      '',
-    ].join('\n'),
-  );
-  const child = spawn('chronyd', ['-x', '-d', '-f', conf], { stdio: ['ignore', 'ignore', 'ignore'] });
-  const stop = stopper(child, () => rm(dir, { recursive: true, force: true }));
-  // Wait until it answers.
-  for (let i = 0; i < 50; i++) {
-    const r = await measure('ntp', port, 1, 0.1).catch(() => undefined);
-    if (r !== undefined && r.valid > 0) return { name: 'chronyd', port, child, stop };
-  }
-  await stop();
-  throw new Error('chronyd did not answer');
+  const { port, child, stop } = await startPeerChronyd();
+  return { name: 'chronyd', port, child, stop };
 }
 
 let binary = '';

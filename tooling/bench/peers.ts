@@ -1,5 +1,6 @@
 /**
- * Servers that are not ours, started for tests, benchmarks and the perf gate: chronyd (as an NTP server on a
+ * Servers that are not ours, started for the load generator's tests and for the benchmarks (the load
+ * generator's, the server's bench/io.ts and the docs site's): chronyd (as an NTP server on a
  * loopback port, in the foreground so that it can be stopped and reaped), the lab's Python servers, and any
  * command that prints its listening address. Everything binds to 127.0.0.1 and is stopped by `stop()`.
  */
@@ -17,12 +18,14 @@ export interface PeerServer {
   readonly port: number;
   /** The process, while it runs. */
   readonly child: ChildProcess;
+  /** The command line that started it, for reports. */
+  readonly command: string;
   /** Stops the process (SIGTERM, then SIGKILL after 3 s) and waits until it has exited. */
   stop(): Promise<void>;
 }
 
 /** The repository's root. */
-export const REPO_ROOT: string = fileURLToPath(new URL('../../../', import.meta.url));
+export const REPO_ROOT: string = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Whether a program is on PATH. */
 export function hasProgram(name: string): boolean {
@@ -99,7 +102,13 @@ export function spawnListening(
       const bound = m[1]!.replace(/^\[|\]$/g, '');
       const host = bound === '0.0.0.0' ? '127.0.0.1' : bound === '::' ? '::1' : bound;
       const port = Number(m[2]);
-      resolve({ target: host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`, port, child, stop });
+      resolve({
+        target: host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`,
+        port,
+        child,
+        command: [command, ...args].join(' '),
+        stop,
+      });
     });
     child.once('error', (error) => fail(error.message));
     child.once('exit', (code, signal) => fail(`exited (${signal ?? code}) before listening`));
@@ -152,12 +161,14 @@ export async function startChronyd(): Promise<PeerServer> {
       'allow 127.0.0.1',
       'local stratum 8',
       'cmdport 0',
+      'bindcmdaddress /',
       `pidfile ${join(dir, 'chronyd.pid')}`,
       `driftfile ${join(dir, 'drift')}`,
       '',
     ].join('\n'),
   );
-  const child = spawn('chronyd', ['-x', '-d', '-f', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const args = ['-x', '-d', '-f', conf];
+  const child = spawn('chronyd', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     log += chunk.toString();
@@ -171,5 +182,5 @@ export async function startChronyd(): Promise<PeerServer> {
     await stop();
     throw new Error(`chronyd did not answer on 127.0.0.1:${port}\n${log}`);
   }
-  return { target: `127.0.0.1:${port}`, port, child, stop };
+  return { target: `127.0.0.1:${port}`, port, child, command: ['chronyd', ...args].join(' '), stop };
 }
