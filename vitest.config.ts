@@ -28,6 +28,7 @@ export default defineConfig({
         include: ['src/io/native-memory.test.ts'],
         env: { TOCK_VALGRIND: '1' },
       }),
+      project('@tock/udp', 'packages/udp'),
       project('@tock/client', 'packages/client'),
       project('@tock/loadgen', 'packages/loadgen'),
       // Tests that start real servers and cross packages (interop with chronyd, ntpdig, rdate, the lab servers).

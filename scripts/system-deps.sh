@@ -9,7 +9,7 @@
 #   iproute2       `ip` to bring up loopback inside a network namespace
 #   util-linux     `unshare`
 #   chromium       the docs site's browser test (with fonts-liberation, so pages render with real fonts)
-#   gcc, g++, make the server's native batched-I/O addon (node-gyp); without them tockd falls back to dgram
+#   gcc, g++, make the batched-I/O addon of @tock/udp (node-gyp); without them tockd and tock-loadgen fall back to dgram
 #   valgrind       the addon's memory test under valgrind
 # Only what is missing is installed; needs root (apt-get). Services are not started.
 set -euo pipefail

@@ -161,9 +161,15 @@ function checkImports(manifest: Manifest, files: ReadonlyMap<string, PackedFile>
     const text = file.data.toString('utf8');
     const specifiers = ts.preProcessFile(text, true, true).importedFiles.map((ref) => ref.fileName);
     for (const match of text.matchAll(URL_REFERENCE)) {
+      const target = match[2]!;
       // `import.meta.url.endsWith('.ts') ? new URL('./thread.ts', …) : new URL('./worker.mjs', …)`: the
       // `.ts` branch runs only from the sources, never from the built file.
-      if (!/(?<!\.d)\.[mc]?ts$/.test(match[2]!)) specifiers.push(match[2]!);
+      if (/(?<!\.d)\.[mc]?ts$/.test(target)) continue;
+      // `new URL('../native', …)`: a folder, which must hold at least one shipped file.
+      const folder = posix.join(posix.dirname(path), target);
+      if (!/\.[a-z]+$/.test(target) && [...files.keys()].some((file) => file.startsWith(`${folder}/`)))
+        continue;
+      specifiers.push(target);
     }
     for (const specifier of specifiers) {
       if (specifier.startsWith('./') || specifier.startsWith('../')) {

@@ -38,6 +38,7 @@ const reference: DefaultTheme.SidebarItem[] = [
       { text: '@tock/server', link: '/api/server' },
       { text: '@tock/client', link: '/api/client' },
       { text: '@tock/loadgen', link: '/api/loadgen' },
+      { text: '@tock/udp', link: '/api/udp' },
     ],
   },
   { text: 'Benchmarks', link: '/benchmarks' },

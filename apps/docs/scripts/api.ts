@@ -87,7 +87,7 @@ function unexportedReferences(json: unknown): ApiWarning[] {
 export async function generateApi(outDir: string, docsRoot: string): Promise<ApiWarning[]> {
   const options: TypeDocOptions & PluginOptions & Record<string, unknown> = {
     tsconfig: here('../tsconfig.api.json'),
-    entryPoints: ['protocol', 'server', 'client', 'loadgen'].map((p) =>
+    entryPoints: ['protocol', 'server', 'client', 'loadgen', 'udp'].map((p) =>
       here(`../../../packages/${p}/src/index.ts`),
     ),
     entryPointStrategy: 'resolve',

@@ -22,4 +22,5 @@ export const API_PACKAGES: readonly string[] = [
   '@tock/server',
   '@tock/client',
   '@tock/loadgen',
+  '@tock/udp',
 ];

@@ -50,6 +50,7 @@ const REQUIRED_PAGES = [
   '/api/server',
   '/api/client',
   '/api/loadgen',
+  '/api/udp',
   '/benchmarks',
 ];
 

@@ -18,14 +18,9 @@
 export { createSystemClock, type SystemClock, type SystemClockOptions } from './clock/system-clock.ts';
 export { SERVER_ERROR_CODES, ServerError, type ServerErrorCode, type ServerErrorInfo } from './errors.ts';
 export {
-  type BatchedIoStatus,
   type BatchedTransport,
   type BatchedTransportOptions,
   createBatchedTransport,
-  loadBatchedIo,
-  type NativeBinding,
-  type NativeSocket,
-  type NativeStats,
 } from './io/batched-transport.ts';
 export type {
   Endpoint,

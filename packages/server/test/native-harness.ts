@@ -4,11 +4,12 @@
 // inside a batch, sockets opened and dropped to the garbage collector, and bad arguments to every function.
 // Prints one JSON line of counts and exits 0; any memory error makes the sanitizer end it otherwise.
 import { createSocket } from 'node:dgram';
-import { createBatchedTransport, loadBatchedIo } from '../src/io/batched-transport.ts';
+import { loadBatchedUdp } from '@tock/udp';
+import { createBatchedTransport } from '../src/io/batched-transport.ts';
 import type { Endpoint, Transport } from '../src/io/transport.ts';
 
 const rounds = Number(process.argv[2] ?? 3);
-const status = loadBatchedIo();
+const status = loadBatchedUdp();
 if (!status.ok) {
   console.log(JSON.stringify({ skipped: status.reason }));
   process.exit(0);

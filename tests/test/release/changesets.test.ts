@@ -11,7 +11,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../scripts/release/pack.ts';
 import { runOk } from '../../../scripts/release/run.ts';
 
-const PUBLISHED = ['packages/protocol', 'packages/client', 'packages/server', 'packages/loadgen'];
+const PUBLISHED = [
+  'packages/protocol',
+  'packages/udp',
+  'packages/client',
+  'packages/server',
+  'packages/loadgen',
+];
 const PRIVATE = ['apps/docs', 'tests', 'tooling/typescript'];
 const FOLDERS = [...PUBLISHED, ...PRIVATE];
 const CHANGESET = join(REPO_ROOT, 'node_modules', '@changesets', 'cli', 'bin.js');
@@ -55,6 +61,7 @@ describe('changeset version', () => {
     );
     for (const folder of [
       'packages/protocol',
+      'packages/udp',
       'packages/server',
       'packages/loadgen',
       'tests',

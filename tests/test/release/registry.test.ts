@@ -208,6 +208,7 @@ describe.skipIf(missing.length > 0)(
         '@tock/loadgen',
         '@tock/protocol',
         '@tock/server',
+        '@tock/udp',
       ]);
       for (const pkg of packed) {
         const response = await fetch(`${registry!.url}${pkg.name.replace('/', '%2f')}`);

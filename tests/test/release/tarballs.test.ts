@@ -35,7 +35,7 @@ afterAll(() => {
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 });
 
-const NAMES = ['@tock/protocol', '@tock/client', '@tock/server', '@tock/loadgen'];
+const NAMES = ['@tock/protocol', '@tock/udp', '@tock/client', '@tock/server', '@tock/loadgen'];
 
 function get(name: string): PackedPackage {
   const pkg = packed.get(name);
@@ -44,7 +44,7 @@ function get(name: string): PackedPackage {
 }
 
 describe.skipIf('skip' in pnpm)('the packed tarballs', () => {
-  it('are the four published packages', () => {
+  it('are the five published packages', () => {
     expect([...packed.keys()].sort()).toEqual([...NAMES].sort());
   });
 
@@ -68,6 +68,10 @@ describe.skipIf('skip' in pnpm)('the packed tarballs', () => {
     const protocol = get('@tock/protocol').version;
     for (const name of ['@tock/client', '@tock/server', '@tock/loadgen']) {
       expect(get(name).manifest.dependencies?.['@tock/protocol']).toBe(`^${protocol}`);
+    }
+    const udp = get('@tock/udp').version;
+    for (const name of ['@tock/server', '@tock/loadgen']) {
+      expect(get(name).manifest.dependencies?.['@tock/udp']).toBe(`^${udp}`);
     }
   });
 });

@@ -1,9 +1,10 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { loadBatchedUdp } from '@tock/udp';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type BatchedTransport, createBatchedTransport, loadBatchedIo } from './batched-transport.ts';
+import { type BatchedTransport, createBatchedTransport } from './batched-transport.ts';
 import type { Endpoint, ReceivedDatagram, TransportEvents } from './transport.ts';
 
-const loaded = loadBatchedIo();
+const loaded = loadBatchedUdp();
 
 interface Recorded {
   readonly data: Uint8Array;
@@ -218,7 +219,7 @@ describe.runIf(loaded.ok)('createBatchedTransport (the native addon loaded)', ()
   });
 });
 
-describe('loadBatchedIo', () => {
+describe('loadBatchedUdp', () => {
   it('loads on Linux where the addon was built, and says why not elsewhere', () => {
     if (process.platform === 'linux' && process.env.TOCK_IO_ADDON === undefined)
       expect(loaded).toMatchObject({ ok: true });

@@ -1,100 +1,7 @@
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { getSystemErrorName } from 'node:util';
 import type { Instant } from '@tock/protocol';
+import { FLAG_TRUNCATED, loadBatchedUdp, type NativeSocket, type NativeStats } from '@tock/udp';
 import type { Endpoint, ReceivedDatagram, Transport, TransportOptions } from './transport.ts';
-
-/** A socket of the native addon (`native/src/tock_udp.c`); {@link createBatchedTransport} wraps it. */
-export interface NativeSocket {
-  /** Sends send slots `0..count-1` (sendmmsg); returns how many the kernel refused (errno in their meta). */
-  send(count: number): number;
-  close(): void;
-  address(): { readonly family: number; readonly address: string; readonly port: number };
-  stats(): NativeStats;
-}
-
-/** Counters of one native socket. */
-export interface NativeStats {
-  /** Datagrams received. */
-  readonly datagrams: number;
-  /** recvmmsg calls that returned datagrams. */
-  readonly batches: number;
-  /** Datagrams larger than their slot: cut at the slot, handed on as oversized. */
-  readonly truncated: number;
-  /** Datagrams that came without a kernel timestamp (the addon read CLOCK_REALTIME instead). */
-  readonly noTimestamp: number;
-}
-
-/**
- * The addon's exports: functions and the layout of the buffer it shares with JavaScript (see the comment at
- * the top of `native/src/tock_udp.c`). Use {@link createBatchedTransport} rather than this.
- */
-export interface NativeBinding {
-  open(
-    host: string,
-    port: number,
-    reusePort: boolean,
-    buffer: ArrayBuffer,
-    onBatch: (count: number) => void,
-  ): NativeSocket;
-  ntop(buffer: ArrayBuffer, offset: number): string;
-  pton(address: string, buffer: ArrayBuffer, offset: number): number;
-  readonly BATCH: number;
-  readonly SLOT: number;
-  readonly SEND_SLOT: number;
-  readonly META: number;
-  readonly RECV_META_OFF: number;
-  readonly SEND_DATA_OFF: number;
-  readonly SEND_META_OFF: number;
-  readonly BUFFER_BYTES: number;
-}
-
-/** Whether the batched I/O addon loaded here, and if not, why. */
-export type BatchedIoStatus =
-  | { readonly ok: true; readonly binding: NativeBinding }
-  | { readonly ok: false; readonly reason: string };
-
-/**
- * Where the addon's `binding.gyp`, `build/` and `prebuilds/` are: `native/` in the package, beside `src/`
- * (running from source) or `dist/` (built). `TOCK_IO_ADDON` names another directory (a sanitizer build,
- * or an empty one to see the fallback).
- */
-function addonDirectory(): string {
-  const fromEnv = process.env.TOCK_IO_ADDON;
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  return fileURLToPath(
-    new URL(import.meta.url.endsWith('.ts') ? '../../native' : '../native', import.meta.url),
-  );
-}
-
-let status: BatchedIoStatus | undefined;
-
-/**
- * Loads the batched I/O addon once (a prebuilt binary for this platform, or the one built from source at
- * install), and says why not where it cannot: not Linux, no binary, a binary for another Node ABI.
- */
-export function loadBatchedIo(): BatchedIoStatus {
-  status ??= load();
-  return status;
-}
-
-function load(): BatchedIoStatus {
-  if (process.platform !== 'linux') {
-    return { ok: false, reason: `batched I/O (recvmmsg/sendmmsg) is for Linux, not ${process.platform}` };
-  }
-  try {
-    const require = createRequire(import.meta.url);
-    const nodeGypBuild = require('node-gyp-build') as (directory: string) => unknown;
-    const binding = nodeGypBuild(addonDirectory()) as NativeBinding;
-    if (typeof binding.open !== 'function' || !(binding.BUFFER_BYTES > 0)) {
-      return { ok: false, reason: 'the batched I/O addon is not the one this version expects' };
-    }
-    return { ok: true, binding };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return { ok: false, reason: `the batched I/O addon did not load: ${message.split('\n')[0]}` };
-  }
-}
 
 /** How {@link createBatchedTransport} stamps datagrams. */
 export interface BatchedTransportOptions {
@@ -105,8 +12,6 @@ export interface BatchedTransportOptions {
    */
   readonly receiveTime?: 'kernel' | 'clock';
 }
-
-const FLAG_TRUNCATED = 1;
 
 /** An Error like node's system errors: `code` (`EMSGSIZE`), `errno`, `syscall`. */
 function systemError(errno: number, syscall: string): Error {
@@ -139,7 +44,7 @@ export function createBatchedTransport(
 ): BatchedTransport {
   const { host, port, clock, events } = options;
   const kernelTime = batched.receiveTime !== 'clock';
-  const loaded = loadBatchedIo();
+  const loaded = loadBatchedUdp();
   let socket: NativeSocket | undefined;
   let closing = false;
   let closed: Promise<void> | undefined;

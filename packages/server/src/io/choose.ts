@@ -1,5 +1,6 @@
+import { loadBatchedUdp } from '@tock/udp';
 import type { IoMode } from '../options.ts';
-import { createBatchedTransport, loadBatchedIo } from './batched-transport.ts';
+import { createBatchedTransport } from './batched-transport.ts';
 import { createDgramTransport } from './dgram-transport.ts';
 import type { TransportFactory } from './transport.ts';
 
@@ -17,7 +18,7 @@ export interface TransportChoice {
  */
 export function chooseTransport(io: IoMode, receiveTime: 'kernel' | 'clock' = 'kernel'): TransportChoice {
   if (io === 'batched') {
-    const status = loadBatchedIo();
+    const status = loadBatchedUdp();
     if (status.ok) {
       return { io, factory: (options) => createBatchedTransport(options, { receiveTime }) };
     }

@@ -7,11 +7,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const NATIVE = fileURLToPath(new URL('../../native', import.meta.url));
+/** The addon's sources and binding.gyp, in the @tock/udp package. */
+const NATIVE = join(dirname(createRequire(import.meta.url).resolve('@tock/udp/package.json')), 'native');
 const HARNESS = fileURLToPath(new URL('../../test/native-harness.ts', import.meta.url));
 
 function tool(command: string, args: string[]): string | undefined {

