@@ -22,6 +22,7 @@ export {
 } from './compare.ts';
 export { LOADGEN_ERROR_CODES, LoadgenError, type LoadgenErrorCode } from './errors.ts';
 export type { LatencySummary } from './histogram.ts';
+export { IO_NAMES, type IoName } from './io/types.ts';
 export { merge } from './merge.ts';
 export {
   DEFAULT_DURATION_S,

@@ -43,6 +43,9 @@ export function merge(results: readonly LoadgenResult[]): LoadgenResult {
   const open = first.mode === 'open';
   const lags = results.flatMap((r) => (r.generator.sendLagUs ? [r.generator.sendLagUs] : []));
   const targets = [...new Set(results.map((r) => r.target))];
+  const ios = new Set(results.map((r) => r.io));
+  const io = ios.size === 1 ? results[0]!.io : undefined;
+  const fallback = results.find((r) => typeof r.ioFallback === 'string')?.ioFallback ?? null;
   const warnings = [
     ...new Set(
       results.flatMap((r, i) => r.warnings.map((w) => (results.length > 1 ? `run ${i + 1}: ${w}` : w))),
@@ -88,5 +91,6 @@ export function merge(results: readonly LoadgenResult[]): LoadgenResult {
     warnings,
     histogram: encodeHistogram(histogram),
     runs: sum((r) => r.runs),
+    ...(io === undefined ? {} : { io, ioFallback: fallback }),
   };
 }

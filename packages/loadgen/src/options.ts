@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { isValidTimeZone } from '@tock/protocol';
 import { z } from 'zod';
 import { LoadgenError } from './errors.ts';
+import { IO_NAMES, type IoName } from './io/types.ts';
 import { PROTOCOLS, type ProtocolName } from './protocols/index.ts';
 
 /** Settings of a ramp ({@link RunOptions.ramp}): a stepped open-loop rate, like ntpperf. */
@@ -24,7 +25,7 @@ export interface RunOptions {
   readonly target: string;
   /** Protocol to speak (default `ntp`). `echo` calibrates against a plain UDP echo server. */
   readonly protocol?: ProtocolName;
-  /** Clients, each with its own connected UDP socket (default 16). */
+  /** Clients, each with its own UDP socket and source port (default 16). */
   readonly connections?: number;
   /** Seconds to measure, after the warm-up (default 10; not with `amount`). */
   readonly duration?: number;
@@ -54,6 +55,12 @@ export interface RunOptions {
   readonly textRequest?: string;
   /** Find the highest rate the server sustains: `true` for the defaults of {@link RampOptions}. */
   readonly ramp?: boolean | RampOptions;
+  /**
+   * How the sockets move datagrams (default `batched`): `batched` uses the native `@tock/udp` addon
+   * (Linux, recvmmsg/sendmmsg, one buffer per worker), falling back to `dgram` (`node:dgram`) where it does
+   * not load; the result says which was used (`io`) and why not batched (`ioFallback`).
+   */
+  readonly io?: IoName;
 }
 
 /** {@link RampOptions} with every default applied. */
@@ -81,6 +88,7 @@ export interface ResolvedOptions {
   readonly timeZone: string;
   readonly textRequest: string;
   readonly ramp: ResolvedRamp | undefined;
+  readonly io: IoName;
 }
 
 /** Default of {@link RunOptions.duration}, seconds. */
@@ -124,6 +132,7 @@ const OptionsSchema = z.strictObject({
     .optional(),
   textRequest: z.string().max(1024).default('Time request'),
   ramp: z.union([z.boolean(), RampSchema]).default(false),
+  io: z.enum(IO_NAMES as [IoName, ...IoName[]]).default('batched'),
 });
 
 /**
@@ -163,6 +172,7 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
     timeZone: o.timeZone ?? localTimeZone(),
     textRequest: o.textRequest,
     ramp,
+    io: o.io,
   };
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LoadgenError } from './errors.ts';
 import type { LatencySummary } from './histogram.ts';
+import { IO_NAMES, type IoName } from './io/types.ts';
 import { INVALID_REASONS, type InvalidReason, PROTOCOLS, type ProtocolName } from './protocols/index.ts';
 
 /** Valid replies in each second of the measurement, and their statistics. */
@@ -137,6 +138,13 @@ export interface LoadgenResult {
   readonly runs: number;
   /** With a ramp: every step, and the highest rate sustained. The rest of the result is that step's. */
   readonly ramp?: RampSummary;
+  /**
+   * The I/O the sockets used: `batched` (the native addon) or `dgram`. Absent in results of earlier
+   * versions, and in a merge of runs that used different I/O.
+   */
+  readonly io?: IoName;
+  /** Why `batched` was asked for and `dgram` used; `null` when it was not (absent where `io` is). */
+  readonly ioFallback?: string | null;
 }
 
 const count = z.number().int().min(0);
@@ -186,6 +194,8 @@ const ResultSchema = z.object({
   warnings: z.array(z.string()),
   histogram: z.string(),
   runs: count.min(1),
+  io: z.enum(IO_NAMES as [IoName, ...IoName[]]).optional(),
+  ioFallback: z.string().nullable().optional(),
   ramp: z
     .object({
       steps: z.array(

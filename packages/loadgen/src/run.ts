@@ -8,6 +8,7 @@ import {
   mergeHistograms,
   summarize,
 } from './histogram.ts';
+import { chooseIo, type IoChoice } from './io/index.ts';
 import { type ResolvedOptions, type RunOptions, resolveOptions } from './options.ts';
 import { INVALID_REASONS, type InvalidReason } from './protocols/index.ts';
 import { runRamp } from './ramp.ts';
@@ -183,6 +184,9 @@ export async function runOnce(
   step?: { readonly index: number; readonly rate: number },
 ): Promise<LoadgenResult> {
   const engineCount = Math.max(1, o.workers);
+  // Decided here, once, so that every engine uses the same I/O (an engine that cannot load the addon where
+  // this thread could still falls back, and says so in its report).
+  const io = chooseIo(o.io, target.address);
   const configs: EngineConfig[] = [];
   for (let i = 0; i < engineCount; i++) {
     const connections = share(o.connections, engineCount, i);
@@ -201,6 +205,7 @@ export async function runOnce(
       toleranceMs: o.toleranceMs,
       timeZone: o.timeZone,
       textRequest: o.textRequest,
+      io: io.io,
     });
   }
   // An amount smaller than the number of engines leaves some with nothing to do.
@@ -258,7 +263,7 @@ export async function runOnce(
     : undefined;
   try {
     const reports = await Promise.all(handles.map((h) => h.done));
-    return assemble(o, target, reports, startedAt, configs.length);
+    return assemble(o, target, reports, startedAt, configs.length, io);
   } catch (error) {
     for (const h of handles) h.abandon();
     throw error;
@@ -311,6 +316,7 @@ function assemble(
   reports: readonly EngineReport[],
   startedAt: Date,
   workers: number,
+  io: IoChoice,
 ): LoadgenResult {
   const counts = sumCounts(reports.map((r) => r.counts));
   const reasons: Partial<Record<InvalidReason, number>> = {};
@@ -380,6 +386,9 @@ function assemble(
     },
     histogram: reports.length === 1 ? reports[0]!.histogram : encodeHistogram(histogram),
     runs: 1,
+    // dgram if any engine ran on it.
+    io: reports.some((r) => r.io === 'dgram') ? 'dgram' : io.io,
+    ioFallback: io.fallback ?? reports.find((r) => r.ioFallback !== undefined)?.ioFallback ?? null,
   };
   const firstError = reports.find((r) => r.firstSocketError !== undefined)?.firstSocketError;
   return { ...result, warnings: warningsFor(result, o, firstError) };
@@ -413,6 +422,11 @@ function warningsFor(
     );
   }
   if (r.sent > 0 && r.valid === 0) warnings.push(`no valid reply to ${fmt(r.sent)} requests`);
+  if (r.io === 'batched' && r.sent > 0 && r.valid + r.invalid + r.late + r.duplicate === 0) {
+    warnings.push(
+      `no reply at all: is a server listening on ${r.target}? (batched I/O does not see ICMP errors such as port unreachable; --io dgram reports them as socket errors)`,
+    );
+  }
   if (r.invalid > 0) {
     const reasons = Object.entries(r.invalidReasons)
       .map(([reason, n]) => `${reason} ${fmt(n)}`)

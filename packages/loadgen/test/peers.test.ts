@@ -14,6 +14,10 @@ import {
   startLabServer,
 } from '../../../tooling/bench/peers.ts';
 import { run } from '../src/index.ts';
+import { IO_NAMES } from '../src/io/types.ts';
+
+const byIo = <T>(cases: readonly T[]): Array<[(typeof IO_NAMES)[number], T]> =>
+  IO_NAMES.flatMap((io) => cases.map((c): [(typeof IO_NAMES)[number], T] => [io, c]));
 
 const started: PeerServer[] = [];
 afterEach(async () => {
@@ -26,9 +30,9 @@ async function keep(server: Promise<PeerServer>): Promise<PeerServer> {
 }
 
 describe.skipIf(!hasProgram('python3'))('the lab servers (text)', () => {
-  it.each(['lab_server_crlf.py', 'lab_server_asctime.py'] as const)(
-    '%s: every ctime reply is valid',
-    async (name) => {
+  it.each(byIo(['lab_server_crlf.py', 'lab_server_asctime.py'] as const))(
+    '--io %s, %s: every ctime reply is valid',
+    async (io, name) => {
       const server = await keep(startLabServer(name));
       // The lab servers write ctime lines in their local zone: the one this process has too.
       const r = await run({
@@ -37,6 +41,7 @@ describe.skipIf(!hasProgram('python3'))('the lab servers (text)', () => {
         connections: 4,
         amount: 400,
         workers: 0,
+        io,
       });
       expect(r).toMatchObject({ sent: 400, valid: 400, invalid: 0, lost: 0 });
     },
@@ -58,20 +63,25 @@ describe.skipIf(!hasProgram('python3'))('the lab servers (text)', () => {
 });
 
 describe.skipIf(!hasProgram('chronyd'))('chronyd (NTP)', () => {
-  it('answers a closed-loop flood with valid replies only', async () => {
-    const chronyd = await keep(startChronyd());
-    const r = await run({
-      target: chronyd.target,
-      protocol: 'ntp',
-      connections: 16,
-      duration: 1,
-      workers: 1,
-    });
-    expect(r.valid).toBeGreaterThan(1000);
-    expect(r.invalid).toBe(0);
-    expect(r.lossPct).toBeLessThan(1);
-    expect(r.generator.eventLoopUtilization).toBeGreaterThan(0);
-  }, 20_000);
+  it.each(IO_NAMES)(
+    '--io %s: answers a closed-loop flood with valid replies only',
+    async (io) => {
+      const chronyd = await keep(startChronyd());
+      const r = await run({
+        target: chronyd.target,
+        protocol: 'ntp',
+        connections: 16,
+        duration: 1,
+        workers: 1,
+        io,
+      });
+      expect(r.valid).toBeGreaterThan(1000);
+      expect(r.invalid).toBe(0);
+      expect(r.lossPct).toBeLessThan(1);
+      expect(r.generator.eventLoopUtilization).toBeGreaterThan(0);
+    },
+    20_000,
+  );
 
   it('ignores JSON, so every JSON request is lost', async () => {
     const chronyd = await keep(startChronyd());
@@ -90,13 +100,20 @@ describe.skipIf(!hasProgram('chronyd'))('chronyd (NTP)', () => {
 const tockd = join(REPO_ROOT, 'packages/server/bin/tockd.js');
 const tockdBuilt = existsSync(tockd) && existsSync(join(REPO_ROOT, 'packages/server/dist/cli.mjs'));
 describe.skipIf(!tockdBuilt)('tockd', () => {
-  it.each(['ntp', 'json', 'text'] as const)(
-    'answers %s validly',
-    async (protocol) => {
+  it.each(byIo(['ntp', 'json', 'text'] as const))(
+    '--io %s: answers %s validly',
+    async (io, protocol) => {
       const server = await keep(
         spawnListening(process.execPath, [tockd, '--host', '127.0.0.1', '--port', '0']),
       );
-      const r = await run({ target: server.target, protocol, connections: 8, duration: 0.5, workers: 1 });
+      const r = await run({
+        target: server.target,
+        protocol,
+        connections: 8,
+        duration: 0.5,
+        workers: 1,
+        io,
+      });
       expect(r.valid).toBeGreaterThan(100);
       expect(r.invalid).toBe(0);
       expect(r.lost).toBe(0);

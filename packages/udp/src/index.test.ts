@@ -5,11 +5,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  EMSGSIZE,
   FLAG_NO_TIMESTAMP,
   FLAG_TRUNCATED,
   loadBatchedUdp,
   META_FIELDS,
   type NativeSocket,
+  systemError,
 } from './index.ts';
 
 const loaded = loadBatchedUdp();
@@ -41,6 +43,18 @@ describe('loadBatchedUdp', () => {
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
+  });
+});
+
+describe('systemError', () => {
+  it("names an errno as Node's system errors do", () => {
+    expect(systemError(EMSGSIZE, 'sendmmsg')).toMatchObject({
+      message: 'sendmmsg EMSGSIZE',
+      code: 'EMSGSIZE',
+      errno: -EMSGSIZE,
+      syscall: 'sendmmsg',
+    });
+    expect(systemError(99_999, 'recvmmsg').code).toBe('E99999');
   });
 });
 

@@ -12,6 +12,7 @@
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { getSystemErrorName } from 'node:util';
 
 /** A socket of the addon, made by {@link NativeBinding.open}. */
 export interface NativeSocket {
@@ -145,4 +146,25 @@ function load(): BatchedUdpStatus {
     const message = error instanceof Error ? error.message : String(error);
     return { ok: false, reason: `the batched I/O addon did not load: ${message.split('\n')[0]}` };
   }
+}
+
+/** Linux's errno for a datagram too long to send (the errno a send meta holds for one beyond `SEND_SLOT`). */
+export const EMSGSIZE = 90;
+
+/**
+ * An Error like Node's system errors, for an errno a native socket reported (positive, as in a send meta or
+ * negated from `onBatch`): `code` (`EMSGSIZE`), `errno` (negative, as Node gives it) and `syscall`.
+ */
+export function systemError(
+  errno: number,
+  syscall: string,
+): Error & { code: string; errno: number; syscall: string } {
+  let code = `E${errno}`; // for an errno Node has no name for ("Unknown system error -N")
+  try {
+    const name = getSystemErrorName(-errno);
+    if (/^E[A-Z0-9]+$/.test(name)) code = name;
+  } catch {
+    // Not a negative integer: keep E<errno>.
+  }
+  return Object.assign(new Error(`${syscall} ${code}`), { code, errno: -errno, syscall });
 }

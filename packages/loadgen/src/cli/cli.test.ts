@@ -19,6 +19,7 @@ describe('bad command lines', () => {
     [['-c', '0', '127.0.0.1:5005'], /--connections: Too small/],
     [['-d', '1', '-a', '5', '127.0.0.1:5005'], /--amount: give a duration or an amount, not both/],
     [['-p', 'smtp', '127.0.0.1:5005'], /--protocol: expected one of ntp, json, text, echo, got "smtp"/],
+    [['--io', 'uring', '127.0.0.1:5005'], /--io: expected one of batched, dgram, got "uring"/],
     [['--time-zone', 'Mars/Olympus', '127.0.0.1:5005'], /--time-zone: must be an IANA time zone/],
     [['--ramp-start', '10', '127.0.0.1:5005'], /--ramp-start needs --ramp/],
     [['--ramp', '-R', '100', '127.0.0.1:5005'], /--rate: a ramp sets the rate itself/],
@@ -54,6 +55,8 @@ describe('parseCommandLine', () => {
       '0.5',
       '-t',
       '0.25',
+      '--io',
+      'dgram',
       '[::1]:123',
     ]);
     expect(command).toMatchObject({
@@ -63,6 +66,7 @@ describe('parseCommandLine', () => {
         connections: 32,
         protocol: 'json',
         timeout: 0.25,
+        io: 'dgram',
         ramp: { start: 500, maxLossPct: 0.5 },
       },
       output: { json: false, maxRegressionPct: 10 },

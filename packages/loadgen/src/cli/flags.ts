@@ -1,3 +1,4 @@
+import { IO_NAMES } from '../io/types.ts';
 import { PROTOCOLS } from '../protocols/index.ts';
 
 /** Sections of `--help` and of the README's flag table. */
@@ -42,7 +43,7 @@ export const FLAGS: readonly Flag[] = [
     valueName: 'N',
     default: '16',
     description:
-      'Clients, each with its own connected UDP socket. In a closed loop each keeps one request in flight.',
+      'Clients, each with its own UDP socket (source port). In a closed loop each keeps one request in flight.',
     group: 'Load',
     option: ['connections'],
   },
@@ -96,6 +97,17 @@ export const FLAGS: readonly Flag[] = [
       'Worker threads the clients are spread over; 0 runs them on the main thread. The default leaves the other half of the machine to a server on the same host.',
     group: 'Load',
     option: ['workers'],
+  },
+  {
+    name: 'io',
+    kind: 'choice',
+    choices: IO_NAMES,
+    valueName: 'IO',
+    default: 'batched',
+    description:
+      'How the sockets move datagrams: `batched` (Linux: the native `@tock/udp` addon, recvmmsg/sendmmsg on one buffer per worker) or `dgram` (node:dgram, connected sockets). Where the addon does not load, `batched` falls back to `dgram` and says so.',
+    group: 'Load',
+    option: ['io'],
   },
   {
     name: 'timeout',

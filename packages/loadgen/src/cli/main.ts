@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { compare } from '../compare.ts';
 import { LOADGEN_ERROR_CODES, LoadgenError } from '../errors.ts';
+import { chooseIo } from '../io/index.ts';
 import { merge } from '../merge.ts';
 import { resolveOptions } from '../options.ts';
 import { describeRun, formatHuman } from '../report/human.ts';
@@ -99,6 +100,10 @@ async function runCommand(
   const o = resolveOptions(options);
   // Read the baseline first: a typo in its name should not cost a whole run.
   const baseline = output.compare ? parseResult(await readText(output.compare), output.compare) : undefined;
+  const sockets = chooseIo(o.io, parseTarget(o.target).host);
+  if (sockets.fallback !== undefined) {
+    io.write('err', `tock-loadgen: --io batched: ${sockets.fallback}; using node:dgram\n`);
+  }
   io.write(
     'err',
     describeRun({
@@ -111,6 +116,7 @@ async function runCommand(
       rate: o.rate,
       warmupS: o.warmupMs / 1000,
       ramp: o.ramp !== undefined,
+      io: sockets.io,
     }),
   );
   const controller = new AbortController();

@@ -1,5 +1,6 @@
 import {
   buildKissOfDeath,
+  buildNtpRequest,
   createHandlerContext,
   decodeNtpPacket,
   encodeJson,
@@ -66,6 +67,21 @@ describe('ntp codec', () => {
     const decoded = decodeNtpPacket(codec.request(5, SEND));
     expect(decoded.ok && decoded.packet.transmitTimestamp).toBe((0xc0ffee01n << 32n) | 5n);
     expect(decoded.ok && decoded.packet.mode).toBe(3);
+  });
+
+  it('sends exactly what the protocol package builds, a fresh array each time', () => {
+    for (const seq of [0, 1, 255, 256, 65_535, 0x01020304, 0x7fffffff, 0x80000000, 0xffffffff]) {
+      expect(codec.request(seq, SEND)).toEqual(buildNtpRequest((0xc0ffee01n << 32n) | BigInt(seq)));
+    }
+    expect(codec.request(1, SEND)).not.toBe(codec.request(1, SEND));
+  });
+
+  it('reads the request number of a reply from any view, also one inside a larger buffer', () => {
+    const reply = answer(codec.request(0xfedcba98, SEND), SEND);
+    const big = new Uint8Array(4096);
+    big.set(reply, 1032);
+    expect(codec.key(big.subarray(1032, 1032 + reply.length))).toBe(0xfedcba98);
+    expect(codec.check(big.subarray(1032, 1032 + reply.length), 0xfedcba98, SEND, RECEIVE)).toBeUndefined();
   });
 
   it('does not take another client’s reply for its own', () => {

@@ -23,11 +23,12 @@ function t1Of(sendWallMs: number): number {
 export function createJsonCodec(settings: CodecSettings): ReplyCodec {
   const prefix = `${(settings.salt >>> 0).toString(16)}-`;
   const tolerance = settings.toleranceMs;
-  // key() parses the reply; check() of the same bytes reuses the parse.
+  // key() parses the reply; check() of the same bytes right after reuses the parse. key() always parses
+  // afresh: with batched I/O the same view of a receive slot carries one datagram after another.
   let lastBytes: Uint8Array | undefined;
   let lastReply: JsonReply | undefined;
-  const parse = (bytes: Uint8Array): JsonReply | undefined => {
-    if (bytes !== lastBytes) {
+  const parse = (bytes: Uint8Array, fresh: boolean): JsonReply | undefined => {
+    if (fresh || bytes !== lastBytes) {
       const decoded = decodeJsonReply(bytes);
       lastBytes = bytes;
       lastReply = decoded.ok ? decoded.reply : undefined;
@@ -46,7 +47,7 @@ export function createJsonCodec(settings: CodecSettings): ReplyCodec {
       });
     },
     key(reply) {
-      const parsed = parse(reply);
+      const parsed = parse(reply, true);
       if (parsed === undefined) return KEY_MALFORMED;
       const id = parsed.id;
       if (id === undefined) return parsed.type === 'error' ? KEY_ERROR_REPLY : KEY_MALFORMED;
@@ -56,7 +57,7 @@ export function createJsonCodec(settings: CodecSettings): ReplyCodec {
       return Number.parseInt(rest, 36);
     },
     check(reply, _seq, sendWallMs, receiveWallMs): InvalidReason | undefined {
-      const parsed = parse(reply);
+      const parsed = parse(reply, false);
       if (parsed === undefined) return 'malformed';
       if (parsed.type === 'error') return 'error-reply';
       if (parsed.t1 !== t1Of(sendWallMs)) return 'bad-echo';

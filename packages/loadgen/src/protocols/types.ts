@@ -65,6 +65,11 @@ export interface CodecSettings {
 /**
  * One client's request maker and reply checker for one protocol. Requests are numbered per client (`seq`,
  * 0, 1, 2, …); keyed protocols carry the number in the request so that the reply names it.
+ *
+ * A reply may be a view of a buffer that the next datagram overwrites (batched I/O reuses one view per
+ * receive slot): `key` and `check` read it during the call and keep nothing that depends on its identity,
+ * except that `check` may reuse what `key` just parsed of the same bytes (the engine calls `check` right after
+ * `key`).
  */
 export interface ReplyCodec {
   /** Whether replies name their request (NTP origin, JSON id, echo payload); text replies do not. */

@@ -29,6 +29,8 @@ export function describeRun(options: {
   readonly rate: number | undefined;
   readonly warmupS: number;
   readonly ramp: boolean;
+  /** The I/O the sockets use, when known. */
+  readonly io?: string;
 }): string {
   const o = options;
   const what = o.ramp
@@ -39,7 +41,8 @@ export function describeRun(options: {
   const loop = o.ramp ? 'open-loop' : o.rate !== undefined ? `open-loop ${n(o.rate)} req/s` : 'closed-loop';
   const warmup = o.warmupS > 0 ? `, ${d1(o.warmupS)}s warm-up` : '';
   const workers = o.workers === 0 ? 'main thread' : `${o.workers} worker${o.workers === 1 ? '' : 's'}`;
-  return `Running ${what} ${loop} ${o.protocol} test @ ${o.target}\n${o.connections} connections, ${workers}${warmup}\n`;
+  const io = o.io === undefined ? '' : `, ${o.io} I/O`;
+  return `Running ${what} ${loop} ${o.protocol} test @ ${o.target}\n${o.connections} connections, ${workers}${io}${warmup}\n`;
 }
 
 /**

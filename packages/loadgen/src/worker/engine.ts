@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { createSocket, type Socket } from 'node:dgram';
 import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 import { nowMs } from '../clock.ts';
 import { createHistogram, encodeHistogram, type LatencyHistogram, recordUs } from '../histogram.ts';
+import { type ClientIo, type ClientSocket, createClientIo, type IoName } from '../io/index.ts';
 import {
   createCodec,
   INVALID_REASONS,
@@ -36,6 +36,8 @@ export interface EngineConfig {
   readonly toleranceMs: number;
   readonly timeZone: string;
   readonly textRequest: string;
+  /** How the sockets move datagrams; `batched` falls back to `dgram` where the addon does not load. */
+  readonly io: IoName;
 }
 
 /** Counts of one engine or of a whole run (measured requests only). */
@@ -81,6 +83,10 @@ export interface EngineReport {
   readonly eventLoopUtilization: number;
   /** The first socket error, as text. */
   readonly firstSocketError: string | undefined;
+  /** The I/O the sockets used. */
+  readonly io: IoName;
+  /** Why `batched` was asked for and `dgram` used, if it was. */
+  readonly ioFallback: string | undefined;
 }
 
 /** How often engines report progress, in milliseconds. */
@@ -90,7 +96,7 @@ const SEND_BATCH = 256;
 
 interface Client {
   readonly index: number;
-  socket: Socket;
+  socket: ClientSocket;
   readonly codec: ReplyCodec;
   readonly ledger: Ledger;
   /** Text protocol, closed loop: a new socket is being connected after a timeout. */
@@ -98,6 +104,9 @@ interface Client {
   /** The socket could not be replaced: the client sends no more. */
   dead: boolean;
 }
+
+/** A client's socket before it is opened. */
+const NO_SOCKET: ClientSocket = { send: () => undefined, close: () => undefined };
 
 function zeroCounts(): Counts {
   return { sent: 0, valid: 0, invalid: 0, lost: 0, late: 0, duplicate: 0, socketErrors: 0 };
@@ -110,9 +119,10 @@ function randomSalt(): number {
 }
 
 /**
- * The load generator proper: a set of UDP clients (one connected socket each) that send requests in a closed
- * loop (one request in flight per client) or on an open-loop schedule, match replies to requests, validate
- * them, time them out, and count the outcomes. Runs inside a worker thread or on the main thread.
+ * The load generator proper: a set of UDP clients (one socket each, batched or `node:dgram`, see
+ * {@link ClientIo}) that send requests in a closed loop (one request in flight per client) or on an open-loop
+ * schedule, match replies to requests, validate them, time them out, and count the outcomes. Runs inside a
+ * worker thread or on the main thread.
  *
  * Every measured request ends as exactly one of valid, invalid, lost or late; `duplicate` counts extra
  * replies to answered requests; `invalid` also counts datagrams that name no request at all (whose request,
@@ -151,10 +161,15 @@ export class Engine {
   private finished: ((report: EngineReport) => void) | undefined;
   private readonly done: Promise<EngineReport>;
   private readonly textReconnect: boolean;
+  private readonly io: ClientIo;
+  private readonly ioFallback: string | undefined;
 
   constructor(config: EngineConfig, onProgress?: (progress: EngineProgress) => void) {
     this.config = config;
     this.onProgress = onProgress;
+    const io = createClientIo(config.io, config);
+    this.io = io.client;
+    this.ioFallback = io.fallback;
     this.open = config.rate > 0;
     this.lagHistogram = this.open ? createHistogram() : undefined;
     this.reasons = Object.fromEntries(INVALID_REASONS.map((r) => [r, 0])) as Record<InvalidReason, number>;
@@ -183,47 +198,33 @@ export class Engine {
       });
       const client: Client = {
         index,
-        socket: await this.connectSocket(),
+        socket: NO_SOCKET,
         codec,
         ledger: new Ledger(ledgerSize),
         reconnecting: false,
         dead: false,
       };
-      this.listen(client);
+      // Pushed first, so that close() releases the sockets opened so far when one fails to open.
       this.clients.push(client);
+      client.socket = await this.openSocket(client);
     }
   }
 
-  private connectSocket(): Promise<Socket> {
-    const socket = createSocket({ type: this.config.family === 6 ? 'udp6' : 'udp4' });
-    return new Promise((resolve, reject) => {
-      const fail = (error: Error): void => {
-        socket.close();
-        reject(error);
-      };
-      socket.once('error', fail);
-      socket.connect(this.config.port, this.config.address, () => {
-        socket.off('error', fail);
-        try {
-          socket.setRecvBufferSize(1 << 20);
-          socket.setSendBufferSize(1 << 20);
-        } catch {
-          // The kernel's limits apply; the defaults work too.
-        }
-        resolve(socket);
-      });
+  /** Opens a socket for `client`; its replies reach the client while it is the client's socket. */
+  private async openSocket(client: Client): Promise<ClientSocket> {
+    let socket: ClientSocket | undefined;
+    socket = await this.io.open({
+      onReply: (bytes) => {
+        if (socket === client.socket) this.onReply(client, bytes);
+      },
+      onError: (error) => this.onSocketError(error),
     });
+    return socket;
   }
 
-  private listen(client: Client): void {
-    const socket = client.socket;
-    socket.on('message', (bytes) => {
-      if (socket === client.socket) this.onReply(client, bytes);
-    });
-    socket.on('error', (error) => {
-      if (this.phase !== 'warmup') this.counts.socketErrors++;
-      this.firstSocketError ??= `${(error as NodeJS.ErrnoException).code ?? 'error'}: ${error.message}`;
-    });
+  private onSocketError(error: Error): void {
+    if (this.phase !== 'warmup') this.counts.socketErrors++;
+    this.firstSocketError ??= `${(error as NodeJS.ErrnoException).code ?? 'error'}: ${error.message}`;
   }
 
   /**
@@ -486,9 +487,9 @@ export class Engine {
    */
   private reconnect(client: Client): void {
     client.reconnecting = true;
-    const old = client.socket;
-    old.close();
-    this.connectSocket().then(
+    client.socket.close();
+    client.socket = NO_SOCKET;
+    this.openSocket(client).then(
       (socket) => {
         if (client.dead) {
           socket.close();
@@ -496,7 +497,6 @@ export class Engine {
         }
         client.socket = socket;
         client.reconnecting = false;
-        this.listen(client);
         this.sendNext(client);
         this.maybeFinish();
       },
@@ -522,7 +522,7 @@ export class Engine {
     if (this.tickTimer) clearTimeout(this.tickTimer);
     if (this.immediate) clearImmediate(this.immediate);
     for (const client of this.clients) {
-      if (!client.dead && !client.reconnecting) client.socket.close();
+      client.socket.close();
       client.dead = true;
     }
   }
@@ -545,6 +545,8 @@ export class Engine {
       lastReplyMs: this.lastReply,
       eventLoopUtilization: Math.round(this.elu * 1000) / 1000,
       firstSocketError: this.firstSocketError,
+      io: this.io.name,
+      ioFallback: this.ioFallback,
     });
   }
 }

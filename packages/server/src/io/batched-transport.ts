@@ -1,6 +1,12 @@
-import { getSystemErrorName } from 'node:util';
 import type { Instant } from '@tock/protocol';
-import { FLAG_TRUNCATED, loadBatchedUdp, type NativeSocket, type NativeStats } from '@tock/udp';
+import {
+  EMSGSIZE,
+  FLAG_TRUNCATED,
+  loadBatchedUdp,
+  type NativeSocket,
+  type NativeStats,
+  systemError,
+} from '@tock/udp';
 import type { Endpoint, ReceivedDatagram, Transport, TransportOptions } from './transport.ts';
 
 /** How {@link createBatchedTransport} stamps datagrams. */
@@ -11,17 +17,6 @@ export interface BatchedTransportOptions {
    * clock, as in tests, whose time the kernel does not know).
    */
   readonly receiveTime?: 'kernel' | 'clock';
-}
-
-/** An Error like node's system errors: `code` (`EMSGSIZE`), `errno`, `syscall`. */
-function systemError(errno: number, syscall: string): Error {
-  let code: string;
-  try {
-    code = getSystemErrorName(-errno);
-  } catch {
-    code = `E${errno}`;
-  }
-  return Object.assign(new Error(`${syscall} ${code}`), { code, errno: -errno, syscall });
 }
 
 /**
@@ -202,7 +197,7 @@ export function createBatchedTransport(
         return;
       }
       if (bytes.length > SEND_SLOT) {
-        events.sendError(systemError(90 /* EMSGSIZE */, 'sendmmsg'));
+        events.sendError(systemError(EMSGSIZE, 'sendmmsg'));
         return;
       }
       if (sendCount === BATCH) flush();
