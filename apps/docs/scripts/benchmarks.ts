@@ -15,12 +15,12 @@
  *   node apps/docs/scripts/benchmarks.ts [--rounds 3] [--duration 3] [--connections 16] [--out FILE]
  * or `pnpm --filter docs run bench`. Needs python3 and chronyd (Debian: chrony).
  */
-import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { readFile, writeFile } from 'node:fs/promises';
-import { cpus, loadavg, release, totalmem } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
+import { cpuSeconds, currentLoad, describeMachine, median } from '../../../tooling/bench/machine.ts';
 import { freeUdpPort, startChronyd as startPeerChronyd } from '../../../tooling/bench/peers.ts';
 
 const run = promisify(execFile);
@@ -141,35 +141,6 @@ async function startChronyd(): Promise<Server> {
   return { name: 'chronyd', port, child, command, log: () => '', stop };
 }
 
-/** CPU seconds a process has used so far (user + system, every thread), from /proc. */
-async function cpuSeconds(pid: number | undefined): Promise<number | null> {
-  if (pid === undefined) return null;
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return ticks / 100; // USER_HZ is 100 on Linux
-  } catch {
-    return null;
-  }
-}
-
-function versionOf(program: string, args: readonly string[]): string {
-  try {
-    return execFileSync(program, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-      .trim()
-      .split('\n')[0]!;
-  } catch {
-    return 'unknown';
-  }
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
 /** The fields of a tock-loadgen result the page shows (the histogram is left out). */
 interface Measurement {
   readonly rps: number;
@@ -186,7 +157,7 @@ interface Measurement {
   readonly warnings: readonly string[];
 }
 
-const loadAtStart = loadavg().map((x) => Math.round(x * 100) / 100);
+const loadAtStart = currentLoad();
 const servers: Server[] = [];
 const stopAll = (): Promise<unknown> => Promise.all(servers.splice(0).map((s) => s.stop()));
 process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
@@ -265,27 +236,10 @@ try {
     }
   }
 
-  const cpu = cpus();
   const results = {
     tool: 'apps/docs/scripts/benchmarks.ts',
     date: new Date().toISOString(),
-    machine: {
-      cpuModel: cpu[0]?.model.trim() ?? 'unknown',
-      cores: cpu.length,
-      memoryGiB: Math.round(totalmem() / 2 ** 30),
-      kernel: `${process.platform} ${release()}`,
-      node: process.version,
-      python: versionOf('python3', ['--version']),
-      chronyd: versionOf('chronyd', ['--version']),
-      tockCommit: `${versionOf('git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'])}${
-        execFileSync('git', ['-C', ROOT, 'status', '--porcelain', '--untracked-files=no'], {
-          encoding: 'utf8',
-        }).trim()
-          ? ' with uncommitted changes'
-          : ''
-      }`,
-      loadAverageAtStart: loadAtStart,
-    },
+    machine: describeMachine(loadAtStart),
     settings: {
       rounds,
       durationS: duration,

@@ -208,6 +208,12 @@ describe.skipIf(!haveChromium)('the documentation site in Chromium', () => {
     expect(await page.locator('main svg[role="img"] rect').count()).toBeGreaterThanOrEqual(10);
     const text = (await page.locator('main').textContent()) ?? '';
     for (const server of ['chronyd', 'tockd (batched)', 'tockd (dgram)']) expect(text).toContain(server);
+    // The C-generator section, from data/io-bench.json: every server, and each goal with its verdict.
+    for (const server of ['C recvmmsg/sendmmsg', 'lab server (Python)', 'tockd (io batched)'])
+      expect(text).toContain(server);
+    expect(text).toMatch(
+      /tockd \(batched\) ÷ lab server, text replies\/s\s*[\d.]+\s*≥ 1\.5 \((met|not met)\)/,
+    );
   });
 
   it('finds pages with the local search', async () => {
