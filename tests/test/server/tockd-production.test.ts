@@ -185,7 +185,10 @@ describe('rate limiting', () => {
       expect(metric('tock_dropped_total', { protocol: 'ntp', reason: 'rate-limited' })).toBeGreaterThan(
         sent / 2,
       );
-      expect(metric('tock_kiss_of_death_total')).toBe(kisses);
+      // Every kiss the client got was counted; under this flood one more may be sent and not arrive (the
+      // kernel drops it, or it leaves as the client stops listening), but never more than one a second.
+      expect(metric('tock_kiss_of_death_total')).toBeGreaterThanOrEqual(kisses);
+      expect(metric('tock_kiss_of_death_total')).toBeLessThanOrEqual(Math.ceil(elapsed) + 1);
       expect(metric('tock_rate_limit_sources')).toBe(2);
     } finally {
       await Promise.all([...flooders, polite].map((c) => c.close()));
