@@ -3,13 +3,11 @@ import { type Classification, classify, type Protocol } from './classify.ts';
 import { decodeJsonRequest, encodeJson } from './json/codec.ts';
 import { MAX_DATAGRAM_BYTES } from './limits.ts';
 import {
-  buildNtpReplyHeader,
+  answerNtpRequest,
   type NtpIgnoreReason,
   NtpServerOptionsSchema,
   type NtpServerSettings,
   ntpServerSettings,
-  readNtpRequest,
-  setNtpTransmitTimestamp,
 } from './ntp/server.ts';
 import { formatTime, parseFormatKeyword, type TextFormat, TextFormatSchema } from './text/format.ts';
 import { looksLikeTimeLine } from './text/parse.ts';
@@ -139,12 +137,9 @@ export function handle(datagram: Uint8Array, receiveTime: Instant, context: Hand
 }
 
 function handleNtp(datagram: Uint8Array, receiveTime: Instant, context: HandlerContext): HandleResult {
-  const read = readNtpRequest(datagram);
-  if (!read.ok) return { action: 'ignore', protocol: 'ntp', reason: read.reason };
-  const bytes = buildNtpReplyHeader(read.request, receiveTime, context.ntp);
-  const transmitTime = context.clock();
-  setNtpTransmitTimestamp(bytes, transmitTime);
-  return { action: 'reply', protocol: 'ntp', bytes, transmitTime };
+  const answer = answerNtpRequest(datagram, receiveTime, context.ntp, context.clock);
+  if (!answer.ok) return { action: 'ignore', protocol: 'ntp', reason: answer.reason };
+  return { action: 'reply', protocol: 'ntp', bytes: answer.bytes, transmitTime: answer.transmitTime };
 }
 
 function handleJson(datagram: Uint8Array, receiveTime: Instant, context: HandlerContext): HandleResult {

@@ -1,14 +1,17 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildNtpRequest, readNtpReply } from './client.ts';
 import { decodeNtpPacket, encodeNtpPacket, NtpMode } from './packet.ts';
 import {
+  answerNtpRequest,
   buildKissOfDeath,
   buildNtpReplyHeader,
+  type NtpServerSettings,
   ntpServerSettings,
   readNtpRequest,
   setNtpTransmitTimestamp,
 } from './server.ts';
-import { instantFromNtp, ntpFromInstant } from './timestamp.ts';
+import { instantFromNtp, ntpFromInstant, writeNtpTimestamp } from './timestamp.ts';
 
 const T2 = 1_763_700_000_123_456_789n;
 const T3 = T2 + 15_000n;
@@ -163,5 +166,93 @@ describe('readNtpReply', () => {
       problem: { kind: 'invalid' },
     });
     expect(readNtpReply(patch(1, 16), NONCE, T2)).toMatchObject({ ok: false, problem: { kind: 'invalid' } });
+  });
+});
+
+describe('answerNtpRequest (the hot path)', () => {
+  /** The reference: decode the request, build the header, stamp the transmit time. */
+  function reference(bytes: Uint8Array, t2: bigint, t3: bigint, settings: NtpServerSettings) {
+    const read = readNtpRequest(bytes);
+    if (!read.ok) return { ok: false, reason: read.reason };
+    const reply = buildNtpReplyHeader(read.request, t2, settings);
+    setNtpTransmitTimestamp(reply, t3);
+    return { ok: true, bytes: reply, transmitTime: t3 };
+  }
+
+  const settingsArbitrary = fc.record({
+    stratum: fc.integer({ min: 1, max: 15 }),
+    referenceId: fc.constantFrom('LOCL', 'GPS', '192.0.2.1', 'X'),
+    precision: fc.integer({ min: -32, max: 0 }),
+    leap: fc.constantFrom(0, 1, 2, 3) as fc.Arbitrary<0 | 1 | 2 | 3>,
+    rootDelay: fc.double({ min: 0, max: 65_535, noNaN: true }),
+    rootDispersion: fc.double({ min: 0, max: 65_535, noNaN: true }),
+  });
+  // Times around the fast path's edges: before 1970, the 2036 era wrap, far future, and anywhere between.
+  const instantArbitrary = fc.oneof(
+    fc.bigInt({ min: 0n, max: 1n << 62n }),
+    fc.bigInt({ min: -(1n << 62n), max: 1n << 63n }),
+    fc.bigInt({ min: 2_085_978_495_000_000_000n, max: 2_085_978_497_000_000_000n }),
+    fc.constantFrom(0n, -1n, 999_999_999n, 1_000_000_000n, (1n << 62n) - 1n, 1n << 62n),
+  );
+  // Mostly well-formed requests (any version and mode, zero or not), and random bytes of any length.
+  const requestArbitrary = fc.oneof(
+    fc
+      .record({
+        head: fc.uint8Array({ minLength: 40, maxLength: 40 }),
+        transmit: fc.oneof(fc.constant(new Uint8Array(8)), fc.uint8Array({ minLength: 8, maxLength: 8 })),
+        trailer: fc.uint8Array({ maxLength: 20 }),
+        first: fc.integer({ min: 0, max: 255 }),
+      })
+      .map(({ head, transmit, trailer, first }) => {
+        const bytes = new Uint8Array([...head, ...transmit, ...trailer]);
+        bytes[0] = first;
+        return bytes;
+      }),
+    fc.uint8Array({ maxLength: 100 }),
+  );
+
+  it('answers byte for byte as decoding the request and building the reply does', () => {
+    fc.assert(
+      fc.property(
+        requestArbitrary,
+        instantArbitrary,
+        instantArbitrary,
+        settingsArbitrary,
+        (bytes, t2, t3, options) => {
+          const settings = ntpServerSettings(options);
+          expect(answerNtpRequest(bytes, t2, settings, () => t3)).toEqual(reference(bytes, t2, t3, settings));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('writes NTP timestamps as ntpFromInstant does, for any instant', () => {
+    fc.assert(
+      fc.property(instantArbitrary, (instant) => {
+        const bytes = new Uint8Array(10);
+        writeNtpTimestamp(bytes, 1, instant);
+        const view = new DataView(bytes.buffer);
+        expect(view.getBigUint64(1)).toBe(ntpFromInstant(instant));
+        expect(bytes[0]).toBe(0);
+        expect(bytes[9]).toBe(0);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('reads the clock once, after the checks, and not at all for a request it ignores', () => {
+    let reads = 0;
+    const clock = () => {
+      reads++;
+      return T3;
+    };
+    const settings = ntpServerSettings();
+    expect(answerNtpRequest(request(), T2, settings, clock)).toMatchObject({ ok: true, transmitTime: T3 });
+    expect(answerNtpRequest(request({ mode: 4 }), T2, settings, clock)).toEqual({
+      ok: false,
+      reason: 'ntp-not-client-request',
+    });
+    expect(reads).toBe(1);
   });
 });

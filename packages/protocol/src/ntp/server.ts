@@ -9,7 +9,7 @@ import {
   parseReferenceId,
   writeNtpHeader,
 } from './packet.ts';
-import { ntpFromInstant, ntpShortFromSeconds } from './timestamp.ts';
+import { ntpFromInstant, ntpShortFromSeconds, writeNtpTimestamp } from './timestamp.ts';
 
 /** zod schema of the NTP settings a server announces in its replies (see {@link NtpServerOptions}). */
 export const NtpServerOptionsSchema: z.ZodObject<{
@@ -172,4 +172,57 @@ export function buildKissOfDeath(request: NtpPacket, code: KissCode): Uint8Array
     transmitTimestamp: request.transmitTimestamp,
   });
   return bytes;
+}
+
+/** What {@link answerNtpRequest} returns: the reply and its transmit time, or why there is none. */
+export type NtpAnswer =
+  | { readonly ok: true; readonly bytes: Uint8Array; readonly transmitTime: Instant }
+  | { readonly ok: false; readonly reason: NtpIgnoreReason };
+
+/**
+ * The server's hot path: checks an NTP request and builds the reply straight from its bytes, without
+ * decoding it into an {@link NtpPacket}. It applies {@link readNtpRequest}'s checks in the same order and
+ * returns byte for byte what {@link buildNtpReplyHeader} and {@link setNtpTransmitTimestamp} make (a
+ * property test holds it to that), reading `clock` once, last, for the transmit time.
+ */
+export function answerNtpRequest(
+  request: Uint8Array,
+  receiveTime: Instant,
+  settings: NtpServerSettings,
+  clock: () => Instant,
+): NtpAnswer {
+  if (request.length < NTP_PACKET_BYTES) return { ok: false, reason: 'ntp-truncated' };
+  const b0 = request[0]!;
+  const version = (b0 >> 3) & 7;
+  const mode = b0 & 7;
+  if (version < 1 || version > 4) return { ok: false, reason: 'ntp-bad-version' };
+  if (mode === NtpMode.Control) return { ok: false, reason: 'ntp-control-message' };
+  if (mode === NtpMode.Private) return { ok: false, reason: 'ntp-private-message' };
+  if (mode !== NtpMode.Client) return { ok: false, reason: 'ntp-not-client-request' };
+  let transmitOr = 0;
+  for (let i = 40; i < 48; i++) transmitOr |= request[i]!;
+  if (transmitOr === 0) return { ok: false, reason: 'ntp-zero-transmit' };
+
+  const bytes = new Uint8Array(NTP_PACKET_BYTES);
+  bytes[0] = ((settings.leap & 3) << 6) | (version << 3) | NtpMode.Server;
+  bytes[1] = settings.stratum & 0xff;
+  bytes[2] = request[2]!; // poll, echoed
+  bytes[3] = settings.precision & 0xff;
+  writeUint32(bytes, 4, settings.rootDelay);
+  writeUint32(bytes, 8, settings.rootDispersion);
+  writeUint32(bytes, 12, settings.referenceId);
+  writeNtpTimestamp(bytes, 32, receiveTime);
+  // The reference time: the start of the second the request arrived in (see buildNtpReplyHeader).
+  bytes.copyWithin(16, 32, 36);
+  bytes.set(request.subarray(40, 48), 24); // origin = the request's transmit time
+  const transmitTime = clock();
+  writeNtpTimestamp(bytes, 40, transmitTime);
+  return { ok: true, bytes, transmitTime };
+}
+
+function writeUint32(bytes: Uint8Array, offset: number, value: number): void {
+  bytes[offset] = value >>> 24;
+  bytes[offset + 1] = (value >>> 16) & 0xff;
+  bytes[offset + 2] = (value >>> 8) & 0xff;
+  bytes[offset + 3] = value & 0xff;
 }
