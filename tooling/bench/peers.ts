@@ -20,6 +20,8 @@ export interface PeerServer {
   readonly child: ChildProcess;
   /** The command line that started it, for reports. */
   readonly command: string;
+  /** What it printed on stdout up to its listening line (tockd: its JSON log lines, `io` among them). */
+  readonly banner: string;
   /** Stops the process (SIGTERM, then SIGKILL after 3 s) and waits until it has exited. */
   stop(): Promise<void>;
 }
@@ -107,6 +109,7 @@ export function spawnListening(
         port,
         child,
         command: [command, ...args].join(' '),
+        banner: out,
         stop,
       });
     });
@@ -182,5 +185,12 @@ export async function startChronyd(): Promise<PeerServer> {
     await stop();
     throw new Error(`chronyd did not answer on 127.0.0.1:${port}\n${log}`);
   }
-  return { target: `127.0.0.1:${port}`, port, child, command: ['chronyd', ...args].join(' '), stop };
+  return {
+    target: `127.0.0.1:${port}`,
+    port,
+    child,
+    command: ['chronyd', ...args].join(' '),
+    banner: '',
+    stop,
+  };
 }

@@ -15,13 +15,16 @@
  *   node apps/docs/scripts/benchmarks.ts [--rounds 3] [--duration 3] [--connections 16] [--out FILE]
  * or `pnpm --filter docs run bench`. Needs python3 and chronyd (Debian: chrony).
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { createSocket } from 'node:dgram';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { cpuSeconds, currentLoad, describeMachine, median } from '../../../tooling/bench/machine.ts';
-import { freeUdpPort, startChronyd as startPeerChronyd } from '../../../tooling/bench/peers.ts';
+import {
+  spawnListening,
+  startLabServer,
+  startChronyd as startPeerChronyd,
+} from '../../../tooling/bench/peers.ts';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -50,95 +53,30 @@ interface Server {
   readonly port: number;
   readonly child: ChildProcess;
   readonly command: string;
-  /** What the server wrote to stderr so far (and to stdout, where that was kept). */
-  log(): string;
   stop(): Promise<void>;
-}
-
-/** Sends `probe` every 100 ms until a reply comes back (true) or `timeoutMs` passes (false). */
-function answers(port: number, probe: Uint8Array, timeoutMs = 10_000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createSocket('udp4');
-    const finish = (ok: boolean): void => {
-      clearInterval(timer);
-      clearTimeout(deadline);
-      socket.close();
-      resolve(ok);
-    };
-    socket.on('message', () => finish(true));
-    socket.on('error', () => undefined);
-    const send = (): void => socket.send(probe, port, '127.0.0.1');
-    const timer = setInterval(send, 100);
-    const deadline = setTimeout(() => finish(false), timeoutMs);
-    send();
-  });
-}
-
-const TEXT_PROBE = new TextEncoder().encode('Time request');
-
-/** Starts a server process and waits until it answers `probe` on `port`. */
-async function start(
-  name: string,
-  program: string,
-  args: readonly string[],
-  port: number,
-  probe: Uint8Array,
-  keepStdout = false,
-): Promise<Server> {
-  const child = spawn(program, args, {
-    cwd: ROOT,
-    stdio: ['ignore', keepStdout ? 'pipe' : 'ignore', 'pipe'],
-  });
-  let log = '';
-  const append = (chunk: Buffer): void => {
-    log += chunk.toString();
-  };
-  child.stdout?.on('data', append);
-  child.stderr?.on('data', append);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await exited;
-      clearTimeout(timer);
-    }
-  };
-  const ok = await Promise.race([answers(port, probe), exited.then(() => false)]);
-  if (!ok) {
-    await stop();
-    throw new Error(`${name} did not answer on 127.0.0.1:${port}\n${log}`);
-  }
-  return { name, port, child, command: [program, ...args].join(' '), log: () => log, stop };
 }
 
 /** Starts tockd with the given I/O path, and checks (from its `listening` log line) that it uses it. */
 async function startTockd(io: 'batched' | 'dgram'): Promise<Server> {
-  const port = await freeUdpPort();
-  const server = await start(
-    `tockd (${io})`,
+  const server = await spawnListening(
     process.execPath,
-    [TOCKD, '--host', '127.0.0.1', '--port', String(port), '--io', io],
-    port,
-    TEXT_PROBE,
-    true, // tockd logs JSON lines to stdout, among them `listening` with the I/O path in use
+    [TOCKD, '--host', '127.0.0.1', '--port', '0', '--io', io],
+    { cwd: ROOT },
   );
-  if (!server.log().includes(`"io":"${io}"`)) {
+  if (!server.banner.includes(`"io":"${io}"`)) {
     await server.stop();
-    throw new Error(`tockd --io ${io} did not report that I/O path (fell back?)\n${server.log()}`);
+    throw new Error(`tockd --io ${io} did not report that I/O path (fell back?)\n${server.banner}`);
   }
-  return server;
+  return { name: `tockd (${io})`, ...server };
 }
 
 async function startLab(): Promise<Server> {
-  const port = await freeUdpPort();
-  return start('lab server', 'python3', [LAB, String(port)], port, TEXT_PROBE);
+  return { name: 'lab server', ...(await startLabServer('lab_server_crlf.py')) };
 }
 
 /** chronyd as an NTP server on loopback, started by the repository's shared benchmark tooling. */
 async function startChronyd(): Promise<Server> {
-  const { port, child, command, stop } = await startPeerChronyd();
-  return { name: 'chronyd', port, child, command, log: () => '', stop };
+  return { name: 'chronyd', ...(await startPeerChronyd()) };
 }
 
 /** The fields of a tock-loadgen result the page shows (the histogram is left out). */
@@ -248,9 +186,9 @@ try {
       note: 'Every server and the load generator ran on this one machine, on 127.0.0.1, in the same run; each (server, protocol) pair was measured once per round, in turn.',
     },
     servers: {
-      'tockd (batched)': `node ${TOCKD} --host 127.0.0.1 --port PORT --io batched`,
-      'tockd (dgram)': `node ${TOCKD} --host 127.0.0.1 --port PORT --io dgram`,
-      'lab server (Python)': `python3 ${LAB} PORT`,
+      'tockd (batched)': `node ${TOCKD} --host 127.0.0.1 --port 0 --io batched`,
+      'tockd (dgram)': `node ${TOCKD} --host 127.0.0.1 --port 0 --io dgram`,
+      'lab server (Python)': `python3 ${LAB} 0 127.0.0.1`,
       chronyd:
         'chronyd -x -d -f CONF  (port PORT, bindaddress 127.0.0.1, allow 127.0.0.1, local stratum 8, cmdport 0, bindcmdaddress /)',
     },

@@ -17,14 +17,18 @@
  * reads apps/docs/data/io-bench.json)
  * (after `pnpm turbo run build --filter @tock/server`; needs cc, python3 and chronyd).
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { cpuSeconds, currentLoad, describeMachine, median } from '../../../tooling/bench/machine.ts';
-import { hasProgram, startChronyd as startPeerChronyd } from '../../../tooling/bench/peers.ts';
+import {
+  hasProgram,
+  spawnListening,
+  startChronyd as startPeerChronyd,
+} from '../../../tooling/bench/peers.ts';
 
 const run = promisify(execFile);
 /** The C yardstick generator, shared by the repository's benchmarks. */
@@ -75,39 +79,19 @@ interface CResult {
   readonly serverCores: number;
 }
 
-function stopper(child: ChildProcess, cleanup?: () => Promise<void>): () => Promise<void> {
-  return async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-      await exited;
-      clearTimeout(timer);
-    }
-    await cleanup?.();
+/**
+ * Starts a server on CPU 1 (shared tooling: it waits for the listening line) and names it with the I/O path
+ * tockd reports there, so that a batched run cannot silently fall back to dgram unnoticed.
+ */
+async function startServer(name: string, command: string, args: readonly string[]): Promise<Server> {
+  const server = await spawnListening(...onCpu(1, command, args));
+  const io = /"io":"(\w+)"/.exec(server.banner)?.[1];
+  return {
+    name: io === undefined ? name : `${name} (io ${io})`,
+    port: server.port,
+    child: server.child,
+    stop: server.stop,
   };
-}
-
-/** Spawns a server and resolves once its stdout shows a port: tockd's listening event or the lab's line. */
-function spawnServer(name: string, command: string, args: readonly string[]): Promise<Server> {
-  const child = spawn(...onCpu(1, command, args), { stdio: ['ignore', 'pipe', 'pipe'] });
-  const stop = stopper(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => void stop().then(() => reject(new Error(`${name}: no port`))), 10_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /"event":"listening".*?"port":(\d+)/.exec(out) ?? /listening\s+\S+\s+(\d+)/.exec(out);
-      if (m === null) return;
-      clearTimeout(timer);
-      child.stdout?.removeAllListeners('data');
-      child.stdout?.resume();
-      const io = /"io":"(\w+)"/.exec(out)?.[1];
-      resolve({ name: io === undefined ? name : `${name} (io ${io})`, port: Number(m[1]), child, stop });
-    });
-    child.stderr?.resume();
-    child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before listening`)));
-  });
 }
 
 /** chronyd as an NTP server on loopback, started by the repository's shared benchmark tooling. */
@@ -147,11 +131,11 @@ await run('cc', ['-O2', '-o', cServerBinary, C_SERVER]);
 const servers: Server[] = [];
 try {
   const common = ['--port', '0', '--workers', '1', '--rate-limit', '0', '--log-level', 'info'];
-  const batched = await spawnServer('tockd', process.execPath, [TOCKD, ...common, '--io', 'batched']);
+  const batched = await startServer('tockd', process.execPath, [TOCKD, ...common, '--io', 'batched']);
   servers.push(batched);
-  const dgram = await spawnServer('tockd', process.execPath, [TOCKD, ...common, '--io', 'dgram']);
+  const dgram = await startServer('tockd', process.execPath, [TOCKD, ...common, '--io', 'dgram']);
   servers.push(dgram);
-  const lab = await spawnServer('lab server (Python)', 'python3', [
+  const lab = await startServer('lab server (Python)', 'python3', [
     join(REPO, 'tests/lab/lab_server_crlf.py'),
     '0',
     '127.0.0.1',
@@ -159,7 +143,7 @@ try {
   servers.push(lab);
   const chronyd = await startChronyd();
   servers.push(chronyd);
-  const cServer = await spawnServer('C recvmmsg/sendmmsg', cServerBinary, ['0']);
+  const cServer = await startServer('C recvmmsg/sendmmsg', cServerBinary, ['0']);
   servers.push(cServer);
   const targets = [
     { id: 'batched-text', server: batched, mode: 'text' },
