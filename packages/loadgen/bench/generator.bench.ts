@@ -5,6 +5,7 @@
  */
 import { createHandlerContext, handle } from '@tock/protocol';
 import { Bench } from 'tinybench';
+import { printBenchTable } from '../../../tooling/bench/tinybench-table.ts';
 import { createHistogram, recordUs } from '../src/histogram.ts';
 import { createCodec, type ProtocolName } from '../src/protocols/index.ts';
 
@@ -38,18 +39,4 @@ bench.add('histogram: record a latency', () => {
 });
 
 await bench.run();
-console.log(`${bench.name} (${process.version}, ops/s on this machine; compare runs on one machine only)`);
-console.table(
-  bench.tasks.map((task) => {
-    const r = task.result;
-    if (r.state !== 'completed') return { task: task.name, 'ops/s': r.state };
-    // tinybench's latencies are in milliseconds; ops/s is the inverse of the mean time per operation.
-    return {
-      task: task.name,
-      'ops/s': Math.round(1000 / r.latency.mean).toLocaleString('en-US'),
-      'mean (ns)': Math.round(r.latency.mean * 1e6).toLocaleString('en-US'),
-      'p99 (ns)': Math.round(r.latency.p99 * 1e6).toLocaleString('en-US'),
-      '± %': r.latency.rme.toFixed(1),
-    };
-  }),
-);
+printBenchTable(bench);

@@ -17,6 +17,7 @@ import {
   readNtpReply,
 } from '@tock/protocol';
 import { Bench } from 'tinybench';
+import { printBenchTable } from '../../../tooling/bench/tinybench-table.ts';
 
 const encoder = new TextEncoder();
 const now = (): bigint => BigInt(Date.now()) * 1_000_000n;
@@ -81,18 +82,4 @@ bench
   });
 
 await bench.run();
-console.log(`${bench.name} (${process.version}, ops/s on this machine; compare runs on one machine only)`);
-console.table(
-  bench.tasks.map((task) => {
-    const r = task.result;
-    if (r.state !== 'completed') return { task: task.name, 'ops/s': r.state };
-    // tinybench's latencies are in milliseconds; ops/s is the inverse of the mean time per operation.
-    return {
-      task: task.name,
-      'ops/s': Math.round(1000 / r.latency.mean).toLocaleString('en-US'),
-      'mean (ns)': Math.round(r.latency.mean * 1e6).toLocaleString('en-US'),
-      'p99 (ns)': Math.round(r.latency.p99 * 1e6).toLocaleString('en-US'),
-      '± %': r.latency.rme.toFixed(1),
-    };
-  }),
-);
+printBenchTable(bench);
