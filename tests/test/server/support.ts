@@ -222,6 +222,27 @@ export function requireTool(
   );
 }
 
+/** What `chronyd -Q` said of a server: its exit status and output, and the offset it saw (null if it said none). */
+export interface ChronydQuery {
+  readonly code: number | null;
+  readonly output: string;
+  /** "System clock wrong by X seconds": the local clock minus the server's, in seconds. */
+  readonly offsetS: number | null;
+}
+
+/**
+ * Asks the NTP server on 127.0.0.1:`port` for the time with `chronyd -Q` (four samples, after full RFC 5905
+ * checks; it never sets the clock) and reads the offset it reports.
+ */
+export async function chronydQuery(chronyd: string, port: number): Promise<ChronydQuery> {
+  const r = await run(chronyd, ['-Q', '-t', '8', `server 127.0.0.1 port ${port} iburst maxsamples 4`], {
+    timeoutMs: 20_000,
+  });
+  const output = r.stdout + r.stderr;
+  const m = /System clock wrong by (-?[\d.]+) seconds/.exec(output);
+  return { code: r.code, output, offsetS: m === null ? null : Number(m[1]) };
+}
+
 // The UDP test client is the server package's own (one copy for its unit tests and these).
 export { exchange, type UdpClient, udpClient } from '../../../packages/server/test/udp-client.ts';
 
