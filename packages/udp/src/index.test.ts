@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  createPayloadReader,
   EMSGSIZE,
   FLAG_NO_TIMESTAMP,
   FLAG_TRUNCATED,
@@ -192,5 +193,32 @@ describe.runIf(loaded.ok)('a native socket', () => {
     expect(() =>
       native.open('127.0.0.1', port, false, new ArrayBuffer(native.BUFFER_BYTES), () => undefined),
     ).toThrow(expect.objectContaining({ code: 'EADDRINUSE', syscall: 'bind' }));
+  });
+});
+
+describe.runIf(loaded.ok)('createPayloadReader', () => {
+  const native = loaded.ok ? loaded.binding : (undefined as never);
+
+  it("reads a slot's length from its meta, never past the slot, and keeps the view while the length holds", () => {
+    const buffer = new ArrayBuffer(native.BUFFER_BYTES);
+    const view = new DataView(buffer);
+    const meta = (i: number) => native.RECV_META_OFF + i * native.META;
+    const payload = createPayloadReader(native, buffer);
+    view.setInt32(meta(0) + META_FIELDS.length, 5, true);
+    const first = payload(0);
+    expect(first.byteOffset).toBe(0);
+    expect(first.length).toBe(5);
+    expect(payload(0)).toBe(first); // same length: the same view
+    view.setInt32(meta(0) + META_FIELDS.length, 7, true);
+    expect(payload(0).length).toBe(7);
+    // Slot 1: flagged truncated, or a stated length beyond the slot, or negative.
+    view.setInt32(meta(1) + META_FIELDS.length, 3, true);
+    view.setInt32(meta(1) + META_FIELDS.flags, FLAG_TRUNCATED, true);
+    expect(payload(1)).toMatchObject({ byteOffset: native.SLOT, length: native.SLOT });
+    view.setInt32(meta(1) + META_FIELDS.flags, 0, true);
+    view.setInt32(meta(1) + META_FIELDS.length, native.SLOT + 100, true);
+    expect(payload(1).length).toBe(native.SLOT);
+    view.setInt32(meta(1) + META_FIELDS.length, -4, true);
+    expect(payload(1).length).toBe(0);
   });
 });

@@ -168,3 +168,31 @@ export function systemError(
   }
   return Object.assign(new Error(`${syscall} ${code}`), { code, errno: -errno, syscall });
 }
+
+/**
+ * Reads the payloads of a socket's receive slots as views of `buffer` (the one given to
+ * {@link NativeBinding.open}). `payload(i)` is receive slot `i`'s datagram: its length from the meta, never
+ * longer than the slot (a datagram flagged {@link FLAG_TRUNCATED} is the whole slot). A slot's view is kept
+ * while its datagrams have the same length, so that a steady stream allocates nothing. A view is valid only
+ * until the next batch overwrites the slot.
+ */
+export function createPayloadReader(
+  binding: NativeBinding,
+  buffer: ArrayBuffer,
+): (index: number) => Uint8Array {
+  const { BATCH, SLOT, META, RECV_META_OFF } = binding;
+  const i32 = new Int32Array(buffer);
+  const views: Uint8Array[] = Array.from({ length: BATCH }, (_, i) => new Uint8Array(buffer, i * SLOT, 0));
+  return (index) => {
+    const w = (RECV_META_OFF + index * META) >> 2;
+    const stated = i32[w + (META_FIELDS.length >> 2)] as number;
+    const truncated = ((i32[w + (META_FIELDS.flags >> 2)] as number) & FLAG_TRUNCATED) !== 0;
+    const length = truncated ? SLOT : Math.min(Math.max(stated, 0), SLOT);
+    let view = views[index] as Uint8Array;
+    if (view.length !== length) {
+      view = new Uint8Array(buffer, index * SLOT, length);
+      views[index] = view;
+    }
+    return view;
+  };
+}

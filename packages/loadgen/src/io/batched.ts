@@ -1,6 +1,6 @@
 import {
+  createPayloadReader,
   EMSGSIZE,
-  FLAG_TRUNCATED,
   META_FIELDS,
   type NativeBinding,
   type NativeSocket,
@@ -27,7 +27,7 @@ import type { ClientIo, ClientSocket, ClientSocketHandlers, IoTarget } from './t
  * @throws Error when `target.address` is not an IP address.
  */
 export function createBatchedIo(binding: NativeBinding, target: IoTarget): ClientIo {
-  const { BATCH, SLOT, SEND_SLOT, META, RECV_META_OFF, SEND_DATA_OFF, SEND_META_OFF } = binding;
+  const { BATCH, SEND_SLOT, META, RECV_META_OFF, SEND_DATA_OFF, SEND_META_OFF } = binding;
   const buffer = new ArrayBuffer(binding.BUFFER_BYTES);
   const u16 = new Uint16Array(buffer);
   const i32 = new Int32Array(buffer);
@@ -51,8 +51,8 @@ export function createBatchedIo(binding: NativeBinding, target: IoTarget): Clien
   const a2 = i32[addressAt + 2]!;
   const a3 = i32[addressAt + 3]!;
 
-  /** Per receive slot, a view of its payload, kept while datagrams there have the same length. */
-  const views: Uint8Array[] = Array.from({ length: BATCH }, (_, i) => new Uint8Array(buffer, i * SLOT, 0));
+  /** Each receive slot's payload, as a view kept while datagrams there have the same length. */
+  const payload = createPayloadReader(binding, buffer);
   const bindHost = target.family === 6 ? '::' : '0.0.0.0';
 
   return {
@@ -80,19 +80,9 @@ export function createBatchedIo(binding: NativeBinding, target: IoTarget): Clien
           ) {
             continue;
           }
-          const stated = i32[w + (META_FIELDS.length >> 2)]!;
-          // A datagram longer than its slot holds the slot's bytes only, as a longer view: the codecs see it
-          // as malformed, as they see any datagram longer than a reply.
-          const length =
-            (i32[w + (META_FIELDS.flags >> 2)]! & FLAG_TRUNCATED) !== 0 || stated > SLOT
-              ? SLOT
-              : Math.max(stated, 0);
-          let view = views[i]!;
-          if (view.length !== length) {
-            view = new Uint8Array(buffer, i * SLOT, length);
-            views[i] = view;
-          }
-          handlers.onReply(view);
+          // A datagram longer than its slot holds the slot's bytes only: the codecs see it as malformed, as
+          // they see any datagram longer than a reply.
+          handlers.onReply(payload(i));
         }
       };
 

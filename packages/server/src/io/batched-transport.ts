@@ -1,7 +1,7 @@
 import type { Instant } from '@tock/protocol';
 import {
+  createPayloadReader,
   EMSGSIZE,
-  FLAG_TRUNCATED,
   loadBatchedUdp,
   type NativeSocket,
   type NativeStats,
@@ -54,14 +54,14 @@ export function createBatchedTransport(
     };
   }
   const native = loaded.binding;
-  const { BATCH, SLOT, SEND_SLOT, META, RECV_META_OFF, SEND_DATA_OFF, SEND_META_OFF } = native;
+  const { BATCH, SEND_SLOT, META, RECV_META_OFF, SEND_DATA_OFF, SEND_META_OFF } = native;
   const buffer = new ArrayBuffer(native.BUFFER_BYTES);
   const u8 = new Uint8Array(buffer);
   const u16 = new Uint16Array(buffer);
   const i32 = new Int32Array(buffer);
   const i64 = new BigInt64Array(buffer);
-  /** Per receive slot, a view of its payload, kept while datagrams there have the same length. */
-  const views: Uint8Array[] = Array.from({ length: BATCH }, () => new Uint8Array(0));
+  /** Each receive slot's payload, as a view kept while datagrams there have the same length. */
+  const payload = createPayloadReader(native, buffer);
 
   // The last sender's address, so that its string is only made again when the sender changes.
   let lastFamily = -1;
@@ -80,7 +80,7 @@ export function createBatchedTransport(
   let lastStats: NativeStats | undefined;
 
   const received: { data: Uint8Array; receiveTime: Instant; sender: Endpoint } = {
-    data: views[0] as Uint8Array,
+    data: new Uint8Array(0),
     receiveTime: 0n,
     sender: { address: '', port: 0, family: 'IPv4' },
   };
@@ -123,15 +123,9 @@ export function createBatchedTransport(
     const clockTime = kernelTime ? 0n : clock();
     for (let i = 0; i < n; i++) {
       const meta = RECV_META_OFF + i * META;
-      const w = meta >> 2;
-      const flags = i32[w + 3] as number;
+      const _w = meta >> 2;
       // Never longer than the slot: a truncated datagram is the whole slot, which the server drops as oversized.
-      const length = flags & FLAG_TRUNCATED ? SLOT : Math.min(Math.max(i32[w + 2] as number, 0), SLOT);
-      let view = views[i] as Uint8Array;
-      if (view.length !== length) {
-        view = new Uint8Array(buffer, i * SLOT, length);
-        views[i] = view;
-      }
+      const view = payload(i);
       const family = u16[(meta >> 1) + 8] as number;
       const sender: Endpoint = {
         address: addressAt(meta, family),
