@@ -144,10 +144,19 @@ export interface ProcessResult {
 export async function runProcess(
   command: string,
   args: readonly string[],
-  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; onSpawn?: (child: ChildProcess) => void } = {},
+  options: {
+    timeoutMs?: number;
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    onSpawn?: (child: ChildProcess) => void;
+  } = {},
 ): Promise<ProcessResult> {
   const timeoutMs = options.timeoutMs ?? 15_000;
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
+  const child = spawn(command, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: options.env ?? process.env,
+    cwd: options.cwd,
+  });
   running.add(child);
   let stdout = '';
   let stderr = '';
