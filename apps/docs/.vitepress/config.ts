@@ -51,7 +51,8 @@ export default defineConfig({
   lang: 'en-GB',
   srcDir: 'src',
   outDir: 'dist',
-  cleanUrls: true,
+  // Plain .html URLs: the site works from any static host, with no rewriting of /page to /page.html.
+  cleanUrls: false,
   lastUpdated: false,
   head: [['link', { rel: 'icon', type: 'image/svg+xml', href: '/logo.svg' }]],
   markdown: {

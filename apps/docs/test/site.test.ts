@@ -1,6 +1,6 @@
 /**
  * The built site (apps/docs/dist), opened in real headless Chromium: every page reachable from the home page
- * is visited, and the test fails on a page that does not load, a broken internal link or anchor, a console
+ * is visited, served by Python's plain `http.server` (so the site must work from any static host), and the test fails on a page that does not load, a broken internal link or anchor, a console
  * error, a failed request, or a missing page. It also checks the content that must come from the code, uses
  * the search, and saves screenshots of the home, protocol and benchmark pages to .ci/artifacts/docs-screenshots/.
  *
@@ -37,21 +37,21 @@ if (!haveChromium && process.env.CI)
 const REQUIRED_PAGES = [
   '/',
   '/guide/',
-  '/guide/quick-start',
-  '/guide/querying',
-  '/guide/deploying',
-  '/guide/client-library',
-  '/guide/load-testing',
-  '/protocol',
+  '/guide/quick-start.html',
+  '/guide/querying.html',
+  '/guide/deploying.html',
+  '/guide/client-library.html',
+  '/guide/load-testing.html',
+  '/protocol.html',
   '/cli/',
-  ...CLI_SOURCES.map((s) => `/cli/${s.command}`),
+  ...CLI_SOURCES.map((s) => `/cli/${s.command}.html`),
   '/api/',
-  '/api/protocol',
-  '/api/server',
-  '/api/client',
-  '/api/loadgen',
-  '/api/udp',
-  '/benchmarks',
+  '/api/protocol.html',
+  '/api/server.html',
+  '/api/client.html',
+  '/api/loadgen.html',
+  '/api/udp.html',
+  '/benchmarks.html',
 ];
 
 /** What one visit found. */
@@ -61,7 +61,8 @@ interface Visit {
   readonly links: ReadonlyArray<{ readonly path: string; readonly hash: string }>;
 }
 
-const normalizePath = (pathname: string): string => pathname.replace(/\.html$/, '').replace(/\/index$/, '/');
+/** A page of the site, as opposed to an asset (a script, an image, the search index): no extension, or .html. */
+const isPage = (pathname: string): boolean => pathname.endsWith('.html') || !/\.[a-z0-9]+$/i.test(pathname);
 
 describe.skipIf(!haveChromium)('the documentation site in Chromium', () => {
   let server: StaticServer;
@@ -136,9 +137,10 @@ describe.skipIf(!haveChromium)('the documentation site in Chromium', () => {
       for (const href of found.hrefs) {
         const url = new URL(href);
         if (url.origin !== server.origin) continue;
-        const target = normalizePath(url.pathname);
+        // Served as Python serves it: the path is the file, so `/guide/x` and `/guide/x.html` differ.
+        const target = url.pathname;
         links.push({ path: target, hash: decodeURIComponent(url.hash.slice(1)) });
-        if (!seen.has(target) && !/\.[a-z0-9]+$/i.test(target)) {
+        if (!seen.has(target) && isPage(target)) {
           seen.add(target);
           queue.push(target);
         }
@@ -169,7 +171,7 @@ describe.skipIf(!haveChromium)('the documentation site in Chromium', () => {
       for (const link of visit.links) {
         const target = visits.get(link.path);
         if (target === undefined) {
-          if (!/\.[a-z0-9]+$/i.test(link.path)) broken.push(`${from} → ${link.path}: not visited`);
+          if (isPage(link.path)) broken.push(`${from} → ${link.path}: not visited`);
         } else if (target.status !== 200) {
           broken.push(`${from} → ${link.path}: HTTP ${target.status}`);
         } else if (link.hash !== '' && !target.ids.has(link.hash)) {
@@ -181,7 +183,7 @@ describe.skipIf(!haveChromium)('the documentation site in Chromium', () => {
   });
 
   it('documents every JSON field, error code and ignore reason the protocol code has', async () => {
-    await page.goto(`${server.origin}/protocol`, { waitUntil: 'load' });
+    await page.goto(`${server.origin}/protocol.html`, { waitUntil: 'load' });
     const text = (await page.locator('main').textContent()) ?? '';
     for (const errorCode of Object.keys(JSON_ERROR_CODES)) expect(text).toContain(errorCode);
     for (const reason of IGNORE_REASONS) expect(text).toContain(reason);
@@ -196,14 +198,14 @@ describe.skipIf(!haveChromium)('the documentation site in Chromium', () => {
       const { CLI_REFERENCE: reference } = (await import(source.module)) as {
         CLI_REFERENCE: { flags: Array<{ long: string }> };
       };
-      await page.goto(`${server.origin}/cli/${source.command}`, { waitUntil: 'load' });
+      await page.goto(`${server.origin}/cli/${source.command}.html`, { waitUntil: 'load' });
       const text = (await page.locator('main').textContent()) ?? '';
       for (const flag of reference.flags) expect(text).toContain(flag.long);
     }
   });
 
   it('draws the benchmark charts from the results file', async () => {
-    await page.goto(`${server.origin}/benchmarks`, { waitUntil: 'load' });
+    await page.goto(`${server.origin}/benchmarks.html`, { waitUntil: 'load' });
     expect(await page.locator('main svg[role="img"]').count()).toBeGreaterThanOrEqual(3);
     expect(await page.locator('main svg[role="img"] rect').count()).toBeGreaterThanOrEqual(10);
     const text = (await page.locator('main').textContent()) ?? '';
@@ -233,9 +235,9 @@ describe.skipIf(!haveChromium)('the documentation site in Chromium', () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     const shots: Array<[string, string, boolean]> = [
       ['home.png', '/', true],
-      ['protocol.png', '/protocol', false],
-      ['protocol-ntp.png', '/protocol#the-reply', false],
-      ['benchmarks.png', '/benchmarks', true],
+      ['protocol.png', '/protocol.html', false],
+      ['protocol-ntp.png', '/protocol.html#the-reply', false],
+      ['benchmarks.png', '/benchmarks.html', true],
     ];
     for (const [file, path, fullPage] of shots) {
       await page.goto(`${server.origin}${path}`, { waitUntil: 'load' });

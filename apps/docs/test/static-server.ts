@@ -1,75 +1,67 @@
 /**
- * A static file server for the built site, on 127.0.0.1, that resolves URLs the way the site expects with
- * `cleanUrls`: `/guide/quick-start` is `guide/quick-start.html`, `/guide/` is `guide/index.html`. Anything
- * else is a 404 with the site's 404 page.
+ * Serves the built site the plainest way there is: Python's `http.server`, which maps a URL to the file of
+ * that name and `/dir/` to `dir/index.html`, and nothing else (no `/page` → `page.html` rewriting). A site
+ * that works here works from any static host: a default nginx, a bucket, a file share.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
-async function isFile(path: string): Promise<boolean> {
-  try {
-    return (await stat(path)).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** Where `pathname` is in `root`, or undefined. */
-export async function resolveFile(root: string, pathname: string): Promise<string | undefined> {
-  const clean = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
-  if (clean.split(sep).includes('..')) return undefined;
-  const base = join(root, clean);
-  const candidates = pathname.endsWith('/')
-    ? [join(base, 'index.html')]
-    : [base, `${base}.html`, join(base, 'index.html')];
-  for (const candidate of candidates) if (await isFile(candidate)) return candidate;
-  return undefined;
-}
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 
 export interface StaticServer {
   readonly origin: string;
   close(): Promise<void>;
 }
 
-/** Serves `root` on a free port of 127.0.0.1. */
-export async function serveStatic(root: string): Promise<StaticServer> {
-  const server: Server = createServer((request, response) => {
-    const { pathname } = new URL(request.url ?? '/', 'http://127.0.0.1');
-    void (async () => {
-      const file = await resolveFile(root, pathname);
-      if (file === undefined) {
-        const notFound = join(root, '404.html');
-        response.writeHead(404, { 'content-type': TYPES['.html']! });
-        response.end((await isFile(notFound)) ? await readFile(notFound) : 'not found');
-        return;
+/** How long Python may take to say it is serving. */
+const START_TIMEOUT_MS = 15_000;
+
+/** Serves `root` with `python3 -m http.server` on a free port of 127.0.0.1. */
+export async function serveStatic(
+  root: string,
+  python = process.env.PYTHON ?? 'python3',
+): Promise<StaticServer> {
+  const child: ChildProcess = spawn(
+    python,
+    ['-u', '-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', root],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const port = await new Promise<number>((resolve, reject) => {
+    let output = '';
+    let serving = false;
+    const timer = setTimeout(
+      () => fail(new Error(`${python} -m http.server did not start: ${output}`)),
+      START_TIMEOUT_MS,
+    );
+    const fail = (error: Error): void => {
+      clearTimeout(timer);
+      child.kill();
+      reject(error);
+    };
+    child.once('error', (error) =>
+      fail(new Error(`cannot run ${python} (Debian package python3): ${error.message}`)),
+    );
+    child.once('exit', (code) => fail(new Error(`${python} -m http.server exited with ${code}: ${output}`)));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Serving HTTP on \S+ port (\d+)/.exec(output);
+      if (match && !serving) {
+        serving = true;
+        clearTimeout(timer);
+        child.removeAllListeners('exit');
+        resolve(Number(match[1]));
       }
-      response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-      response.end(await readFile(file));
-    })().catch((error: Error) => {
-      response.writeHead(500).end(error.message);
+    });
+    // http.server logs each request on stderr; read it so the pipe never fills.
+    child.stderr?.on('data', (chunk: Buffer) => {
+      if (!serving) output += chunk.toString();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
     origin: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    async close() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill();
+      await exited;
+    },
   };
 }
