@@ -64,7 +64,7 @@ describe('a run', () => {
       server.target,
     );
     expect(r.status).toBe(0);
-    expect(r.out).toMatch(/Latency \(µs\) +│ p50 +│ p90 +│ p99 +│ p99\.9 │ Max/);
+    expect(r.out).toMatch(/Latency \(µs\) +│ p50 +│ p90 +│ p99 +│ p99\.9 +│ Max/);
     expect(r.out).toContain('Throughput (per second)');
     expect(r.out).toMatch(/│ count +│ +200 │ +150 │ +0 │ +50 \(25%\) │/);
     expect(r.out).toMatch(/200 requests in [\d.]+s: [\d,]+ valid replies\/s, p99 [\d,]+ µs, 25% lost/);
