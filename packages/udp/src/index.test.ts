@@ -1,14 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createPayloadReader,
   EMSGSIZE,
+  explainLoadFailure,
   FLAG_NO_TIMESTAMP,
   FLAG_TRUNCATED,
+  linuxLibc,
   loadBatchedUdp,
   META_FIELDS,
   type NativeSocket,
@@ -41,9 +43,76 @@ describe('loadBatchedUdp', () => {
         ok: false,
         reason: expect.stringMatching(/did not load|for Linux/),
       });
+      if (process.platform === 'linux')
+        expect(JSON.parse(run.stdout).reason).toMatch(
+          /^the batched I\/O addon did not load: no binary for linux-/,
+        );
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }
+  });
+});
+
+describe('linuxLibc', () => {
+  it('tells glibc from musl by the report: a glibc version, or musl loaded', () => {
+    expect(
+      linuxLibc({
+        header: { glibcVersionRuntime: '2.36' },
+        sharedObjects: ['/lib/x86_64-linux-gnu/libc.so.6'],
+      }),
+    ).toBe('glibc');
+    expect(linuxLibc({ header: {}, sharedObjects: ['/usr/bin/node', '/lib/ld-musl-x86_64.so.1'] })).toBe(
+      'musl',
+    );
+    expect(linuxLibc({ header: {}, sharedObjects: ['/usr/lib/libc.musl-aarch64.so.1'] })).toBe('musl');
+    expect(linuxLibc({ header: {}, sharedObjects: ['/usr/lib/libmuslish.so'] })).toBeUndefined();
+    expect(linuxLibc({})).toBeUndefined();
+  });
+
+  it('reads this process: glibc on Debian, musl on Alpine', () => {
+    if (process.platform !== 'linux') return;
+    expect(linuxLibc()).toBe(existsSync('/etc/alpine-release') ? 'musl' : 'glibc');
+  });
+});
+
+describe('explainLoadFailure', () => {
+  const noBuild =
+    'No native build was found for platform=linux arch=x64 runtime=node abi=137 uv=1 libc=musl node=24.21.0\n    attempted loading from: /app/node_modules/@tock/udp/native';
+
+  it('with no binary for this libc: names platform, arch and libc, and what to install (Alpine)', () => {
+    const reason = explainLoadFailure(noBuild, 'x64', 'musl');
+    expect(reason).toBe(
+      'the batched I/O addon did not load: no binary for linux-x64 (musl). No prebuilt binary matches it and ' +
+        'none was built when @tock/udp was installed; building one needs a C compiler, make and python3 ' +
+        '(Alpine: apk add build-base python3): install them, then reinstall',
+    );
+    expect(reason).not.toContain('\n');
+  });
+
+  it('names the Debian packages on glibc, and both when the libc is unknown', () => {
+    expect(explainLoadFailure(noBuild, 'arm64', 'glibc')).toMatch(
+      /no binary for linux-arm64 \(glibc\)\..*apt-get install gcc g\+\+ make python3\)/,
+    );
+    const unknown = explainLoadFailure(noBuild, 'x64', undefined);
+    expect(unknown).toContain('no binary for linux-x64.');
+    expect(unknown).toContain('apt-get install');
+    expect(unknown).toContain('apk add build-base');
+  });
+
+  it('keeps the loader’s first line otherwise, with a hint when the binary is for the other libc', () => {
+    expect(
+      explainLoadFailure(
+        'Error loading shared library ld-linux-x86-64.so.2: No such file or directory',
+        'x64',
+        'musl',
+      ),
+    ).toBe(
+      'the batched I/O addon did not load on linux-x64 (musl): Error loading shared library ' +
+        'ld-linux-x86-64.so.2: No such file or directory (a binary built for glibc; on musl it needs one built for musl)',
+    );
+    expect(explainLoadFailure('tock_udp.node: invalid ELF header\nmore', 'x64', 'glibc')).toBe(
+      'the batched I/O addon did not load on linux-x64 (glibc): tock_udp.node: invalid ELF header',
+    );
   });
 });
 

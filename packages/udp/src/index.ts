@@ -144,8 +144,63 @@ function load(): BatchedUdpStatus {
     return { ok: true, binding };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { ok: false, reason: `the batched I/O addon did not load: ${message.split('\n')[0]}` };
+    return { ok: false, reason: explainLoadFailure(message, process.arch, linuxLibc()) };
   }
+}
+
+/** The parts of a Node diagnostic report (`process.report.getReport()`) that tell the C library apart. */
+export interface LibcReport {
+  readonly header?: { readonly glibcVersionRuntime?: string };
+  readonly sharedObjects?: readonly string[];
+}
+
+/**
+ * The C library this Linux process runs on: `glibc` when the report names a glibc version, `musl` when musl's
+ * loader is among the shared objects (Alpine), `undefined` when neither (another platform, or a report that
+ * says nothing). The prebuilt binaries are tagged by it, as node-gyp-build picks them.
+ */
+export function linuxLibc(
+  report: LibcReport = process.report.getReport() as LibcReport,
+): 'glibc' | 'musl' | undefined {
+  if (typeof report.header?.glibcVersionRuntime === 'string') return 'glibc';
+  if (report.sharedObjects?.some((path) => /(?:^|\/)(?:ld-musl-|libc\.musl-)[^/]*$/.test(path)))
+    return 'musl';
+  return undefined;
+}
+
+/** What to install to build the addon from source, per C library. */
+const BUILD_TOOLS = {
+  glibc: 'a C compiler, make and python3 (Debian, Ubuntu: apt-get install gcc g++ make python3)',
+  musl: 'a C compiler, make and python3 (Alpine: apk add build-base python3)',
+} as const;
+
+/**
+ * The reason {@link loadBatchedUdp} gives when the addon did not load, from the loader's error `message`:
+ * when no binary matches this platform, architecture and C library, it names them and says what to install
+ * so that reinstalling builds one; otherwise the loader's first line (a binary for another C library fails
+ * here, with a hint when that is the likely cause).
+ */
+export function explainLoadFailure(
+  message: string,
+  arch: string,
+  libc: 'glibc' | 'musl' | undefined,
+): string {
+  const first = message.split('\n')[0] ?? '';
+  const target = `linux-${arch}${libc === undefined ? '' : ` (${libc})`}`;
+  if (/^No native build was found/.test(first)) {
+    const tools = libc === undefined ? `${BUILD_TOOLS.glibc}, or ${BUILD_TOOLS.musl}` : BUILD_TOOLS[libc];
+    return (
+      `the batched I/O addon did not load: no binary for ${target}. No prebuilt binary matches it and none ` +
+      `was built when @tock/udp was installed; building one needs ${tools}: install them, then reinstall`
+    );
+  }
+  const wrongLibc =
+    libc === 'musl' && /ld-linux|GLIBC_|__[a-z_]+_chk/.test(first)
+      ? ' (a binary built for glibc; on musl it needs one built for musl)'
+      : libc === 'glibc' && /musl/.test(first)
+        ? ' (a binary built for musl; on glibc it needs one built for glibc)'
+        : '';
+  return `the batched I/O addon did not load on ${target}: ${first}${wrongLibc}`;
 }
 
 /** Linux's errno for a datagram too long to send (the errno a send meta holds for one beyond `SEND_SLOT`). */
