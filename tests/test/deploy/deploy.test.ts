@@ -201,7 +201,7 @@ describe('the Dockerfile', () => {
 
   it('builds in one stage and runs in a second, small one, as a non-root user', () => {
     expect(stages).toHaveLength(2);
-    expect(instructions[0]).toEqual({ keyword: 'ARG', args: 'NODE_IMAGE=node:24-alpine' });
+    expect(instructions[0]).toEqual({ keyword: 'ARG', args: 'NODE_IMAGE=node:24-bookworm-slim' });
     expect(final[0]!.args).toMatch(/^\$\{NODE_IMAGE\}$/);
     const users = all('USER');
     expect(users).toHaveLength(1);
