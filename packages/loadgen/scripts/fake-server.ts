@@ -30,6 +30,13 @@ export interface FakeServerOptions {
   readonly burnUs?: number;
 }
 
+/** CPU time this thread has used, in microseconds (process.threadCpuUsage where Node has it). */
+function threadCpuUs(): number {
+  const usage =
+    (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage?.() ?? process.cpuUsage();
+  return usage.user + usage.system;
+}
+
 /** A running fake server. */
 export interface FakeServer {
   /** `HOST:PORT` to give the load generator. */
@@ -60,8 +67,10 @@ export function startFakeServer(options: FakeServerOptions = {}): Promise<FakeSe
     const receiveTime = clockNs(offset);
     received++;
     if (options.burnUs) {
-      const until = performance.now() + options.burnUs / 1000;
-      while (performance.now() < until) {
+      // CPU time, not wall time: on a busy machine a wall-clock wait spends less CPU when the thread is
+      // preempted, and the server would look faster per CPU second than it is.
+      const until = threadCpuUs() + options.burnUs;
+      while (threadCpuUs() < until) {
         // Busy: a server that needs this much CPU per request.
       }
     }

@@ -107,7 +107,7 @@ describe('createServer over UDP on loopback', () => {
     expect(server.stats().jsonErrorReplies).toBe(cases.length);
   });
 
-  it('answers an NTP request with a mode 4 reply that echoes the origin, transmit time within a few ms', async () => {
+  it('answers an NTP request with a mode 4 reply that echoes the origin, transmit time within the exchange', async () => {
     const { server, port } = await start({ ntp: { stratum: 3, referenceId: 'GPS' } });
     const nonce = 0x0123_4567_89ab_cdefn;
     const t1: Instant = BigInt(nowMs()) * 1_000_000n;
@@ -122,7 +122,6 @@ describe('createServer over UDP on loopback', () => {
     expect(packet.originTimestamp).toBe(nonce);
     expect(packet.stratum).toBe(3);
     expect(receiveTime).toBeLessThanOrEqual(transmitTime);
-    expect(Math.abs(instantToMs(transmitTime) - nowMs())).toBeLessThan(5);
     expect(transmitTime).toBeGreaterThanOrEqual(t1 - 1_000_000n);
     expect(transmitTime).toBeLessThanOrEqual(t4);
     expect(server.stats().replies.ntp).toBe(1);

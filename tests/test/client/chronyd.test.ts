@@ -76,23 +76,36 @@ afterAll(async () => {
 });
 
 const skipReason = 'skip' in chronyd ? chronyd.skip : '';
+/** How far chronyd -x's time may be from the system clock here (seen: up to 15 ms). */
+const CHRONYD_MAX_OFFSET_MS = 50;
 
 describe('query() against chronyd', () => {
-  it('measures an offset under 5 ms on loopback, five times in a row', async (ctx) => {
+  it('measures the same offset five times in a row, within the samples’ round trips', async (ctx) => {
     ctx.skip(server === undefined, skipReason);
     const offsets: number[] = [];
+    // Each sample says the true offset lies within half its round trip (plus 1 ms of clock reading) of what
+    // it measured; a busy machine widens that, never moves it, so the samples must agree on one offset.
+    // That offset is chronyd's, not zero: chronyd -x serves its own estimate of the time, which was seen
+    // from 0.1 to 15 ms away from the system clock on this machine. tock-vs-tockd.test.ts checks the
+    // offset against a server that serves the system clock itself, to within half the round trip.
+    let low = Number.NEGATIVE_INFINITY;
+    let high = Number.POSITIVE_INFINITY;
     for (let i = 0; i < 5; i++) {
       const before = Date.now();
       const r = await query(`127.0.0.1:${port}`, { protocol: 'ntp' });
       expect(r.raw.stratum).toBe(8);
       expect(r.raw.leap).toBe(0);
-      expect(Math.abs(r.offsetMs)).toBeLessThan(5);
-      expect(r.delayMs).toBeGreaterThanOrEqual(0);
-      expect(r.delayMs).toBeLessThan(20);
-      expect(r.time.getTime()).toBeGreaterThanOrEqual(before - 5);
-      expect(r.time.getTime()).toBeLessThanOrEqual(Date.now() + 5);
+      const after = Date.now();
+      expect(r.delayMs).toBeLessThanOrEqual(after - before + 1);
+      expect(r.time.getTime()).toBeGreaterThanOrEqual(before - CHRONYD_MAX_OFFSET_MS);
+      expect(r.time.getTime()).toBeLessThanOrEqual(after + CHRONYD_MAX_OFFSET_MS);
+      low = Math.max(low, r.offsetMs - r.delayMs / 2 - 1);
+      high = Math.min(high, r.offsetMs + r.delayMs / 2 + 1);
       offsets.push(r.offsetMs);
     }
+    expect(low, `samples disagree: ${offsets.join(', ')} ms`).toBeLessThanOrEqual(high);
+    expect(low).toBeLessThan(CHRONYD_MAX_OFFSET_MS);
+    expect(high).toBeGreaterThan(-CHRONYD_MAX_OFFSET_MS);
     console.log(
       `chronyd on 127.0.0.1:${port}: offsets ${offsets.map((o) => `${o.toFixed(3)} ms`).join(', ')}`,
     );
@@ -102,7 +115,7 @@ describe('query() against chronyd', () => {
     ctx.skip(server === undefined, skipReason);
     const r = await query(`[::1]:${port}`);
     expect(r.server).toMatchObject({ address: '::1', family: 'IPv6' });
-    expect(Math.abs(r.offsetMs)).toBeLessThan(5);
+    expect(Math.abs(r.offsetMs)).toBeLessThan(CHRONYD_MAX_OFFSET_MS + r.delayMs / 2);
   });
 
   it.for(['text', 'json'] as const)('%s: chronyd ignores it, TIMEOUT', async (protocol, ctx) => {
@@ -115,8 +128,9 @@ describe('query() against chronyd', () => {
 });
 
 describe('tock against chronyd', () => {
-  it('tock --json: offsetMs under 5 ms', async (ctx) => {
+  it('tock --json: the offset is chronyd’s (within 50 ms, give or take half the round trip)', async (ctx) => {
     ctx.skip(server === undefined, skipReason);
+    const before = Date.now();
     const r = await runTock(['--json', `127.0.0.1:${port}`]);
     expect(r).toMatchObject({ status: 0, stderr: '' });
     const out = JSON.parse(r.stdout);
@@ -125,8 +139,8 @@ describe('tock against chronyd', () => {
       server: { address: '127.0.0.1', port },
       reply: { stratum: 8, mode: 4, leap: 0, referenceId: '127.127.1.1' },
     });
-    expect(Math.abs(out.offsetMs)).toBeLessThan(5);
-    expect(out.delayMs).toBeGreaterThanOrEqual(0);
+    expect(Math.abs(out.offsetMs)).toBeLessThan(CHRONYD_MAX_OFFSET_MS + out.delayMs / 2);
+    expect(out.delayMs).toBeLessThanOrEqual(Date.now() - before + 1);
     expect(Math.abs(Date.parse(out.time) - Date.now())).toBeLessThan(2000);
     console.log(`tock --json against chronyd: offsetMs ${out.offsetMs}, delayMs ${out.delayMs}`);
   });

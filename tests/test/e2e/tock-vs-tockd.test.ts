@@ -28,10 +28,10 @@ describe.each(['127.0.0.1', '[::1]'])('tock --json against tockd on %s', (host) 
     const out = JSON.parse(result.stdout);
     expect(out.protocol).toBe(protocol);
     expect(Math.abs(Date.parse(out.time) - before)).toBeLessThan(5_000);
-    // Same machine, same clock: the offset is tiny and bounded by half the round trip plus clock error.
-    expect(Math.abs(out.offsetMs)).toBeLessThan(5);
-    expect(out.delayMs).toBeGreaterThanOrEqual(0);
-    expect(out.delayMs).toBeLessThan(1_000);
+    // Same machine, same clock: the offset is bounded by half the round trip plus the clock's reading error
+    // (a busy machine lengthens the round trip, and the bound with it); the round trip is within the run.
+    expect(Math.abs(out.offsetMs)).toBeLessThanOrEqual(out.delayMs / 2 + 1);
+    expect(out.delayMs).toBeLessThanOrEqual(Date.now() - before + 1);
   });
 
   it('reads the ctime line over text, with no offset claimed', async () => {

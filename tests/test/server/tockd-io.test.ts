@@ -3,6 +3,7 @@
 // the addon cannot load.
 import { buildNtpRequest, readNtpReply } from '@tock/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
+import { bestOf, offsetError } from '../best-of.ts';
 import { CTIME_LINE, chronydQuery, exchange, killAll, requireTool, startTockd } from './support.ts';
 
 afterAll(killAll);
@@ -74,7 +75,8 @@ describe('tockd --io', () => {
     const chronyd = requireTool(ctx, 'chronyd', 'chrony');
     const tockd = await startTockd(['--port', '0', '--io', 'batched']);
     try {
-      const q = await chronydQuery(chronyd, tockd.port);
+      // The best of up to three queries: a busy machine can delay one of them by a millisecond or two.
+      const q = await bestOf(3, () => chronydQuery(chronyd, tockd.port), offsetError(0), 0.001);
       expect(q.code, q.output).toBe(0);
       expect(q.offsetS, q.output).not.toBeNull();
       const offset = q.offsetS!;
