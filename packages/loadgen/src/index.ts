@@ -42,4 +42,5 @@ export {
   type RampSummary,
   type ThroughputSummary,
 } from './result.ts';
-export { type Counts, type Phase, type Progress, type RunEvents, run } from './run.ts';
+export { run } from './run/dispatch.ts';
+export type { Counts, Phase, Progress, RunEvents } from './run/events.ts';

@@ -2,7 +2,7 @@ import { LoadgenError } from './errors.ts';
 import { encodeHistogram, mergeHistograms, summarize } from './histogram.ts';
 import type { InvalidReason } from './protocols/index.ts';
 import type { LoadgenResult } from './result.ts';
-import { throughputSummary } from './run.ts';
+import { throughputSummary } from './run/assemble.ts';
 
 /**
  * Combines results of runs made at the same time from several machines (or processes) against the same

@@ -176,6 +176,23 @@ export function resolveOptions(options: RunOptions): ResolvedOptions {
   };
 }
 
+/**
+ * The options of one step of a ramp at `rate`: an open loop of `ramp.stepDuration` seconds, after the
+ * warm-up given (or, without one, a quarter of a second at most).
+ */
+export function rampStepOptions(o: ResolvedOptions, ramp: ResolvedRamp, rate: number): ResolvedOptions {
+  return {
+    ...o,
+    rate,
+    amount: undefined,
+    durationMs: ramp.stepDuration * 1000,
+    // Every step starts fresh threads and sockets: unless told otherwise, let the first quarter of a
+    // second settle (compilation, a late first timer) before measuring.
+    warmupMs: o.warmupMs > 0 ? o.warmupMs : Math.min(250, (ramp.stepDuration * 1000) / 4),
+    ramp: undefined,
+  };
+}
+
 /** A bad option: a {@link LoadgenError} `USAGE` that names the option's path. */
 export class OptionError extends LoadgenError {
   /** The option, as a dotted path: `connections`, `ramp.start`. */

@@ -161,7 +161,7 @@ const LatencySchema = z.object({
   stdev: num,
 });
 
-const ResultSchema = z.object({
+const resultShape = z.object({
   tool: z.literal('tock-loadgen'),
   version: z.literal(1),
   target: z.string(),
@@ -216,6 +216,29 @@ const ResultSchema = z.object({
     .optional(),
 });
 
+/** `T` with every `readonly` removed, deeply: the modifiers a zod schema's output does not carry. */
+type Writable<T> = T extends readonly (infer U)[]
+  ? Writable<U>[]
+  : T extends object
+    ? { -readonly [K in keyof T]: Writable<T[K]> }
+    : T;
+
+/** `true` when `A` and `B` are the same type, `readonly` aside: the same keys, optional alike, same values. */
+type SameShape<A, B> =
+  (<G>() => G extends Writable<A> ? 1 : 2) extends <G>() => G extends Writable<B> ? 1 : 2 ? true : false;
+
+/** Compiles only when `T` is `true`. */
+type Assert<T extends true> = T;
+
+/**
+ * {@link LoadgenResult} and the schema that reads it describe one shape: this line stops compiling when a
+ * field is added, removed, made optional or retyped in one and not the other.
+ */
+type _SchemaMatchesResult = Assert<SameShape<z.output<typeof resultShape>, LoadgenResult>>;
+
+/** The schema of a {@link LoadgenResult}: what it parses is one, without a cast. */
+const ResultSchema: z.ZodType<LoadgenResult> = resultShape;
+
 /**
  * Reads a result printed by `tock-loadgen --json` (or written with `--output`).
  * @param source - where the text came from, for the error message.
@@ -236,5 +259,5 @@ export function parseResult(text: string, source: string): LoadgenResult {
       `${source} is not a tock-loadgen result: ${issue.path.join('.') || 'result'}: ${issue.message}`,
     );
   }
-  return parsed.data as LoadgenResult;
+  return parsed.data;
 }

@@ -8,7 +8,7 @@ import { describeRun, formatHuman } from '../report/human.ts';
 import { formatJson } from '../report/json.ts';
 import { createProgressBar } from '../report/progress.ts';
 import { type LoadgenResult, parseResult } from '../result.ts';
-import { run } from '../run.ts';
+import { run } from '../run/dispatch.ts';
 import { formatTarget, parseTarget } from '../target.ts';
 import { renderHelp } from './help.ts';
 import { type OutputSettings, parseCommandLine } from './parse.ts';

@@ -1,4 +1,4 @@
-import type { Progress } from '../run.ts';
+import type { Progress } from '../run/events.ts';
 
 /** Where a progress bar draws: a terminal. */
 export interface ProgressSink {

@@ -1,7 +1,14 @@
-import type { ResolvedOptions, ResolvedRamp } from './options.ts';
-import type { LoadgenResult, RampStep, RampSummary } from './result.ts';
-import { type RunEvents, runOnce } from './run.ts';
-import type { ResolvedTarget } from './target.ts';
+/**
+ * A ramp: steps of one run each, at rising open-loop rates, until the server (or the generator) cannot keep
+ * up; the result is that of the highest step that passed.
+ * @module
+ */
+import type { IoChoice } from '../io/index.ts';
+import { type ResolvedOptions, type ResolvedRamp, rampStepOptions } from '../options.ts';
+import type { LoadgenResult, RampStep, RampSummary } from '../result.ts';
+import type { ResolvedTarget } from '../target.ts';
+import type { RunEvents } from './events.ts';
+import { runOnce } from './one-run.ts';
 
 /** Rounds a rate to three significant digits, so that step rates read well. */
 function roundRate(rate: number): number {
@@ -16,15 +23,18 @@ export function stepPassed(result: LoadgenResult, maxLossPct: number): boolean {
 
 /**
  * Finds the highest open-loop rate the server sustains (ntpperf's method): runs steps of
- * `ramp.stepDuration` seconds (after a warm-up: `warmup`, or a quarter of a second) at `start`, `start × factor`, … requests per second until a step loses more
- * than `maxLossPct` percent of its requests, gets an invalid reply, or the generator cannot keep the schedule,
- * or `max` is reached. Resolves with the result of the highest passing step (or the first step, when none
- * passed) and the summary of every step in `ramp`.
+ * `ramp.stepDuration` seconds (after a warm-up: `warmup`, or a quarter of a second) at `start`,
+ * `start × factor`, … requests per second until a step loses more than `maxLossPct` percent of its
+ * requests, gets an invalid reply, or the generator cannot keep the schedule, or `max` is reached. Resolves
+ * with the result of the highest passing step (or the first step, when none passed) and the summary of
+ * every step in `ramp`.
+ * @param io - the I/O chosen for the whole ramp: every step uses it.
  */
 export async function runRamp(
   o: ResolvedOptions,
   ramp: ResolvedRamp,
   target: ResolvedTarget,
+  io: IoChoice,
   events: RunEvents,
 ): Promise<LoadgenResult> {
   const steps: RampStep[] = [];
@@ -33,17 +43,7 @@ export async function runRamp(
   let limitedBy: RampSummary['limitedBy'] = 'max-rate';
   let rate = ramp.start;
   for (let index = 0; ; index++) {
-    const stepOptions: ResolvedOptions = {
-      ...o,
-      rate,
-      amount: undefined,
-      durationMs: ramp.stepDuration * 1000,
-      // Every step starts fresh threads and sockets: unless told otherwise, let the first quarter of a
-      // second settle (compilation, a late first timer) before measuring.
-      warmupMs: o.warmupMs > 0 ? o.warmupMs : Math.min(250, (ramp.stepDuration * 1000) / 4),
-      ramp: undefined,
-    };
-    const result = await runOnce(stepOptions, target, events, { index, rate });
+    const result = await runOnce(rampStepOptions(o, ramp, rate), target, io, events, { index, rate });
     first ??= result;
     const passed = stepPassed(result, ramp.maxLossPct);
     steps.push({
