@@ -29,6 +29,8 @@ export default defineConfig({
         env: { TOCK_VALGRIND: '1' },
       }),
       project('@tock/udp', 'packages/udp'),
+      // The shared test utilities (process runner, ports, peer servers) test themselves.
+      project('@tock/test-utils', 'tooling/test-utils', 20_000),
       project('@tock/client', 'packages/client'),
       project('@tock/loadgen', 'packages/loadgen'),
       // Tests that start real servers and cross packages (interop with chronyd, ntpdig, rdate, the lab servers).

@@ -18,12 +18,12 @@
 import { readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import { posix } from 'node:path';
+import { run } from '@tock/test-utils';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 import ts from 'typescript';
 import type { Manifest, PackedFile, PackedPackage } from './pack.ts';
 import { REPO_ROOT } from './pack.ts';
-import { run } from './run.ts';
 
 /** Files a package may ship besides `dist/` and `bin/`. */
 const TOP_LEVEL_FILES = new Set(['package.json', 'README.md', 'LICENSE', 'LICENSE.md', 'CHANGELOG.md']);
@@ -238,7 +238,7 @@ export async function attwProblems(pkg: PackedPackage): Promise<string[]> {
   const result = await run(attw, ['--profile', 'esm-only', '--format', 'json', '--no-emoji', pkg.tarball], {
     timeoutMs: 60_000,
   });
-  if (result.status === 0) return [];
+  if (result.code === 0) return [];
   try {
     const { analysis } = JSON.parse(result.stdout) as { analysis: { problems?: AttwProblem[] } };
     const problems = (analysis.problems ?? []).filter(
@@ -249,6 +249,6 @@ export async function attwProblems(pkg: PackedPackage): Promise<string[]> {
     // not JSON: report the output as it is
   }
   return [
-    `attw failed (${result.status ?? result.signal}): ${result.stdout.slice(0, 2000)}${result.stderr.slice(0, 2000)}`,
+    `attw failed (${result.code ?? result.signal}): ${result.stdout.slice(0, 2000)}${result.stderr.slice(0, 2000)}`,
   ];
 }

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { runOk } from './run.ts';
+import { runOk } from '@tock/test-utils';
 
 /** The root of the repository. */
 export const REPO_ROOT: string = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

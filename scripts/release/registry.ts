@@ -20,8 +20,8 @@ import {
 } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
+import { runOk, type Started, start } from '@tock/test-utils';
 import { type Manifest, type PackedPackage, REPO_ROOT, readPackedPackage } from './pack.ts';
-import { runOk, type Started, startProcess } from './run.ts';
 
 /** A running registry. */
 export interface Registry {
@@ -53,17 +53,13 @@ export async function startRegistry(dir: string, lifetimeS = 600): Promise<Regis
     log: { type: 'stdout', format: 'json', level: 'warn' },
   };
   writeFileSync(config, `${JSON.stringify(settings, null, 2)}\n`);
-  const { started, match } = await startProcess(
-    process.execPath,
-    [import.meta.filename, 'serve', config, String(lifetimeS)],
-    {
-      ready: /"tockRegistry":"(http:\/\/127\.0\.0\.1:\d+\/)"/,
-      lifetimeS: lifetimeS + 10,
-      readyTimeoutMs: 60_000,
-    },
-  );
+  const started = await start(process.execPath, [import.meta.filename, 'serve', config, String(lifetimeS)], {
+    ready: /"tockRegistry":"(http:\/\/127\.0\.0\.1:\d+\/)"/,
+    lifetimeS: lifetimeS + 10,
+    readyTimeoutMs: 60_000,
+  });
   try {
-    const url = match[1]!;
+    const url = started.match[1]!;
     const token = await addUser(url);
     const npmrc = join(dir, 'npmrc');
     // No update check, audit or funding call: npm and pnpm talk to this registry only.

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { cpus, loadavg, release, totalmem } from 'node:os';
-import { REPO_ROOT } from './peers.ts';
+import { REPO_ROOT } from '@tock/test-utils';
 
 /** CPU seconds a process has used so far (user + system, every thread), from /proc; null when unknown. */
 export async function cpuSeconds(pid: number | undefined): Promise<number | null> {

@@ -15,19 +15,19 @@
  *   node apps/docs/scripts/benchmarks.ts [--rounds 3] [--duration 3] [--connections 16] [--out FILE]
  * or `pnpm --filter docs run bench`. Needs python3 and chronyd (Debian: chrony).
  */
-import { type ChildProcess, execFile } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, promisify } from 'node:util';
-import { cpuSeconds, currentLoad, describeMachine, median } from '../../../tooling/bench/machine.ts';
+import { parseArgs } from 'node:util';
+import { cpuSeconds, currentLoad, describeMachine, median } from '@tock/bench';
 import {
-  spawnListening,
+  REPO_ROOT as ROOT,
+  run,
   startLabServer,
+  startListening,
   startChronyd as startPeerChronyd,
-} from '../../../tooling/bench/peers.ts';
+} from '@tock/test-utils';
 
-const run = promisify(execFile);
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const DEFAULT_OUT = fileURLToPath(new URL('../data/benchmarks.json', import.meta.url));
 const LOADGEN = 'packages/loadgen/bin/tock-loadgen.js';
 const TOCKD = 'packages/server/bin/tockd.js';
@@ -53,25 +53,25 @@ interface Server {
   readonly port: number;
   readonly child: ChildProcess;
   readonly command: string;
-  stop(): Promise<void>;
+  stop(): Promise<unknown>;
 }
 
 /** Starts tockd with the given I/O path, and checks (from its `listening` log line) that it uses it. */
 async function startTockd(io: 'batched' | 'dgram'): Promise<Server> {
-  const server = await spawnListening(
+  const server = await startListening(
     process.execPath,
     [TOCKD, '--host', '127.0.0.1', '--port', '0', '--io', io],
     { cwd: ROOT },
   );
-  if (!server.banner.includes(`"io":"${io}"`)) {
+  if (!server.stdout().includes(`"io":"${io}"`)) {
     await server.stop();
-    throw new Error(`tockd --io ${io} did not report that I/O path (fell back?)\n${server.banner}`);
+    throw new Error(`tockd --io ${io} did not report that I/O path (fell back?)\n${server.stdout()}`);
   }
   return { name: `tockd (${io})`, ...server };
 }
 
 async function startLab(): Promise<Server> {
-  return { name: 'lab server', ...(await startLabServer('lab_server_crlf.py')) };
+  return { name: 'lab server', ...(await startLabServer('crlf')) };
 }
 
 /** chronyd as an NTP server on loopback, started by the repository's shared benchmark tooling. */
@@ -137,13 +137,12 @@ try {
     for (const c of cases) {
       const target = `127.0.0.1:${c.server.port}`;
       const cpuBefore = await cpuSeconds(c.server.child.pid);
-      const { stdout } = await run(process.execPath, commandOf(target, c.protocol), {
+      // tock-loadgen prints its JSON result on a failure status too.
+      const { stdout, stderr } = await run(process.execPath, commandOf(target, c.protocol), {
         cwd: ROOT,
-        maxBuffer: 32 << 20,
-      }).catch((error: { stdout?: string; stderr?: string }) => {
-        if (!error.stdout) throw new Error(`tock-loadgen failed against ${c.id}: ${error.stderr ?? ''}`);
-        return { stdout: error.stdout };
+        timeoutMs: (duration + 60) * 1000,
       });
+      if (stdout === '') throw new Error(`tock-loadgen failed against ${c.id}: ${stderr}`);
       const cpuAfter = await cpuSeconds(c.server.child.pid);
       const r = JSON.parse(stdout);
       const m: Measurement = {

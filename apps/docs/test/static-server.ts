@@ -3,8 +3,7 @@
  * that name and `/dir/` to `dir/index.html`, and nothing else (no `/page` → `page.html` rewriting). A site
  * that works here works from any static host: a default nginx, a bucket, a file share.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { start } from '@tock/test-utils';
 
 export interface StaticServer {
   readonly origin: string;
@@ -19,49 +18,19 @@ export async function serveStatic(
   root: string,
   python = process.env.PYTHON ?? 'python3',
 ): Promise<StaticServer> {
-  const child: ChildProcess = spawn(
+  const server = await start(
     python,
     ['-u', '-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', root],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const port = await new Promise<number>((resolve, reject) => {
-    let output = '';
-    let serving = false;
-    const timer = setTimeout(
-      () => fail(new Error(`${python} -m http.server did not start: ${output}`)),
-      START_TIMEOUT_MS,
+    { ready: /Serving HTTP on \S+ port (\d+)/, readyTimeoutMs: START_TIMEOUT_MS },
+  ).catch((error: Error) => {
+    throw new Error(
+      `cannot serve the site with ${python} -m http.server (Debian package python3): ${error.message}`,
     );
-    const fail = (error: Error): void => {
-      clearTimeout(timer);
-      child.kill();
-      reject(error);
-    };
-    child.once('error', (error) =>
-      fail(new Error(`cannot run ${python} (Debian package python3): ${error.message}`)),
-    );
-    child.once('exit', (code) => fail(new Error(`${python} -m http.server exited with ${code}: ${output}`)));
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Serving HTTP on \S+ port (\d+)/.exec(output);
-      if (match && !serving) {
-        serving = true;
-        clearTimeout(timer);
-        child.removeAllListeners('exit');
-        resolve(Number(match[1]));
-      }
-    });
-    // http.server logs each request on stderr; read it so the pipe never fills.
-    child.stderr?.on('data', (chunk: Buffer) => {
-      if (!serving) output += chunk.toString();
-    });
   });
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin: `http://127.0.0.1:${server.match[1]}`,
     async close() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = once(child, 'exit');
-      child.kill();
-      await exited;
+      await server.stop();
     },
   };
 }

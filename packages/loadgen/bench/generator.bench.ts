@@ -3,9 +3,10 @@
  * its reply (per protocol), and recording the latency. Together they bound how many replies per second one
  * worker thread can check. Run with `pnpm bench` (prints operations per second; compare runs on one machine).
  */
+
+import { printBenchTable } from '@tock/bench';
 import { createHandlerContext, handle } from '@tock/protocol';
 import { Bench } from 'tinybench';
-import { printBenchTable } from '../../../tooling/bench/tinybench-table.ts';
 import { createHistogram, recordUs } from '../src/histogram.ts';
 import { createCodec, type ProtocolName } from '../src/protocols/index.ts';
 

@@ -17,26 +17,25 @@
  * (after `pnpm turbo run build --filter @tock/loadgen... --filter @tock/server...`; needs cc, and chronyd for
  * the chronyd rows).
  */
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
+import { C_CLIENT, median } from '@tock/bench';
 import {
-  hasProgram,
+  findProgram,
   type PeerServer,
   REPO_ROOT,
-  spawnListening,
+  run,
+  runOk,
   startChronyd,
-} from '../../../tooling/bench/peers.ts';
+  startListening,
+} from '@tock/test-utils';
 import type { LoadgenResult } from '../src/index.ts';
 
-const run = promisify(execFile);
 const here = fileURLToPath(new URL('.', import.meta.url));
-/** The C yardstick generator, shared by the repository's benchmarks. */
-const C_CLIENT = fileURLToPath(new URL('../../../tooling/bench/c-client.c', import.meta.url));
 const LOADGEN = join(here, '../bin/tock-loadgen.js');
 const TOCKD = join(REPO_ROOT, 'packages/server/bin/tockd.js');
 // `pnpm run SCRIPT -- FLAGS` passes the `--` along.
@@ -89,30 +88,26 @@ interface Measurement {
   readonly invalid: number;
 }
 
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const log = (line: string): void => {
   if (!values.json) process.stderr.write(`${line}\n`);
 };
 
 let binary = '';
+/** The longest one measurement may take: its duration, plus start-up and warm-up. */
+const runLimitMs = (duration + 60) * 1000;
 async function measure(contender: Contender, server: PeerServer): Promise<Measurement> {
   if (contender.kind === 'c') {
-    const { stdout } = await run(binary, [
-      'ntp',
-      '127.0.0.1',
-      String(server.port),
-      String(connections),
-      String(duration),
-    ]);
+    const stdout = await runOk(
+      binary,
+      ['ntp', '127.0.0.1', String(server.port), String(connections), String(duration)],
+      { timeoutMs: runLimitMs },
+    );
     const c = JSON.parse(stdout) as CResult;
     return { rps: c.rps, p99Us: c.p99Us, lost: c.lost, invalid: 0 };
   }
-  const { stdout } = await run(
+  // tock-loadgen prints its JSON result on a failure status too (invalid replies, a missed schedule).
+  const { stdout, stderr } = await run(
     process.execPath,
     [
       LOADGEN,
@@ -130,11 +125,9 @@ async function measure(contender: Contender, server: PeerServer): Promise<Measur
       '--json',
       server.target,
     ],
-    { maxBuffer: 16 << 20 },
-  ).catch((error: { stdout?: string; stderr?: string }) => {
-    if (!error.stdout) throw new Error(`tock-loadgen failed: ${error.stderr ?? ''}`);
-    return { stdout: error.stdout };
-  });
+    { timeoutMs: runLimitMs },
+  );
+  if (stdout === '') throw new Error(`tock-loadgen failed: ${stderr}`);
   const r = JSON.parse(stdout) as LoadgenResult;
   return {
     rps: r.rps,
@@ -149,17 +142,17 @@ async function measure(contender: Contender, server: PeerServer): Promise<Measur
 const wanted = new Set(values.servers.split(','));
 const dir = await mkdtemp(join(tmpdir(), 'tock-vs-c-'));
 binary = join(dir, 'c-client');
-await run('cc', ['-O2', '-pthread', '-o', binary, C_CLIENT]);
+await runOk('cc', ['-O2', '-pthread', '-o', binary, C_CLIENT], { timeoutMs: 120_000 });
 const servers: Array<{ readonly name: string; readonly server: PeerServer }> = [];
 try {
   if (wanted.has('chronyd')) {
-    if (hasProgram('chronyd')) servers.push({ name: 'chronyd', server: await startChronyd() });
+    if (findProgram('chronyd') !== undefined) servers.push({ name: 'chronyd', server: await startChronyd() });
     else log('chronyd is not installed: no chronyd rows');
   }
   if (wanted.has('tockd')) {
     if (existsSync(join(REPO_ROOT, 'packages/server/dist/cli.mjs'))) {
       const args = [TOCKD, '--host', '127.0.0.1', '--port', '0', '--workers', '1', '--rate-limit', '0'];
-      servers.push({ name: 'tockd', server: await spawnListening(process.execPath, args) });
+      servers.push({ name: 'tockd', server: await startListening(process.execPath, args) });
     } else {
       log('packages/server is not built: no tockd rows (pnpm turbo run build --filter @tock/server...)');
     }

@@ -31,7 +31,8 @@ import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type PeerServer, REPO_ROOT, spawnListening } from '../../../tooling/bench/peers.ts';
+import { cpuSeconds, median } from '@tock/bench';
+import { type PeerServer, REPO_ROOT, startListening, stopAll } from '@tock/test-utils';
 import { compare, type LoadgenResult, type ProtocolName, run } from '../src/index.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -127,21 +128,12 @@ if (values['server-cmd']) {
 const log = (line: string): void => {
   process.stderr.write(`${line}\n`);
 };
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 const watchdogMs = (rounds * duration * 2 + 90) * 1000;
 const watchdog = setTimeout(() => fail(3, `gave up after ${watchdogMs / 1000} s`), watchdogMs);
 watchdog.unref();
 
-const started: PeerServer[] = [];
-const stopAll = async (): Promise<void> => {
-  await Promise.all(started.splice(0).map((s) => s.stop()));
-};
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     void stopAll().then(() => process.exit(130));
@@ -151,10 +143,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 let server: PeerServer;
 let echo: PeerServer;
 try {
-  server = await spawnListening(serverCmd[0]!, serverCmd.slice(1), { cwd: REPO_ROOT });
-  started.push(server);
-  echo = await spawnListening(process.execPath, [fakeServer, '--echo']);
-  started.push(echo);
+  server = await startListening(serverCmd[0]!, serverCmd.slice(1), { cwd: REPO_ROOT });
+  echo = await startListening(process.execPath, [fakeServer, '--echo']);
 } catch (error) {
   await stopAll();
   fail(3, `could not start the servers: ${(error as Error).message}`);
@@ -165,18 +155,6 @@ log(
   `perf-gate: ${serverName} (${serverCmd.join(' ')}) on ${server.target} vs UDP echo on ${echo.target}; ` +
     `${rounds} rounds of ${duration}s, ${connections} ${protocol} clients, closed loop`,
 );
-/** CPU seconds a process has used so far (all its threads), from /proc; `undefined` where there is none. */
-function cpuSeconds(pid: number | undefined): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (USER_HZ, 100 on Linux).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
 interface Measurement {
   readonly result: LoadgenResult;
   /** Valid replies per CPU second of the server: its throughput per core, whatever else ran. */
@@ -184,10 +162,10 @@ interface Measurement {
 }
 
 async function measure(peer: PeerServer, p: ProtocolName, seconds: number): Promise<Measurement> {
-  const before = cpuSeconds(peer.child.pid);
+  const before = await cpuSeconds(peer.child.pid);
   const result = await run({ target: peer.target, protocol: p, connections, duration: seconds });
-  const after = cpuSeconds(peer.child.pid);
-  const cpu = before !== undefined && after !== undefined ? after - before : undefined;
+  const after = await cpuSeconds(peer.child.pid);
+  const cpu = before !== null && after !== null ? after - before : undefined;
   return { result, perCpuSecond: cpu ? result.valid / cpu : undefined };
 }
 

@@ -1,10 +1,10 @@
 /** `tock-loadgen` end to end through main(): output, exit statuses, the regression gate and merge. */
 
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { run } from '@tock/test-utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeServer, type FakeServerOptions, startFakeServer } from '../scripts/fake-server.ts';
 import { main } from '../src/cli/main.ts';
@@ -153,9 +153,9 @@ const bin = new URL('../bin/tock-loadgen.js', import.meta.url);
 describe.skipIf(!existsSync(new URL('../dist/cli.mjs', import.meta.url)))(
   'bin/tock-loadgen.js (built)',
   () => {
-    it('turns a bad flag into exit status 2', () => {
-      const r = spawnSync(process.execPath, [bin.pathname, '--bogus'], { encoding: 'utf8', timeout: 10_000 });
-      expect(r.status).toBe(2);
+    it('turns a bad flag into exit status 2', async () => {
+      const r = await run(process.execPath, [bin.pathname, '--bogus'], { timeoutMs: 10_000 });
+      expect(r.code).toBe(2);
       expect(r.stderr).toContain("Unknown option '--bogus'");
     });
   },

@@ -3,12 +3,11 @@
  * node:dgram where it does not, saying so. `TOCK_IO_ADDON` naming an empty directory makes the addon fail
  * to load; `loadBatchedUdp()` caches its answer per thread, so those runs go in a child process or a worker.
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
+import { run as runProcess } from '@tock/test-utils';
 import { loadBatchedUdp } from '@tock/udp';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeServer, startFakeServer } from '../scripts/fake-server.ts';
@@ -16,7 +15,6 @@ import { run } from '../src/index.ts';
 import type { EngineConfig, EngineReport } from '../src/worker/engine.ts';
 import type { FromWorker, ToWorker } from '../src/worker/messages.ts';
 
-const execFileAsync = promisify(execFile);
 const batchedLoads = loadBatchedUdp().ok;
 
 let emptyDir = '';
@@ -85,11 +83,12 @@ describe('where the addon does not load', () => {
       script,
       `import { main } from ${JSON.stringify(cli)};\nprocess.exitCode = await main(process.argv.slice(2));\n`,
     );
-    const { stdout, stderr } = await execFileAsync(
+    const { code, stdout, stderr } = await runProcess(
       process.execPath,
       [script, '-c', '2', '-a', '40', '-w', workers, '--json', server.target],
-      { env: { ...process.env, TOCK_IO_ADDON: emptyDir }, timeout: 20_000 },
+      { env: { ...process.env, TOCK_IO_ADDON: emptyDir }, timeoutMs: 20_000 },
     );
+    expect(code, stderr).toBe(0);
     const result = JSON.parse(stdout);
     expect(result).toMatchObject({ io: 'dgram', sent: 40, valid: 40, invalid: 0, lost: 0 });
     expect(result.ioFallback).toMatch(/^the batched I\/O addon did not load/);

@@ -4,15 +4,15 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
 import {
-  hasProgram,
+  needProgram,
   type PeerServer,
   REPO_ROOT,
-  spawnListening,
   startChronyd,
   startLabServer,
-} from '../../../tooling/bench/peers.ts';
+  startListening,
+} from '@tock/test-utils';
+import { afterEach, describe, expect, it } from 'vitest';
 import { run } from '../src/index.ts';
 import { IO_NAMES } from '../src/io/types.ts';
 
@@ -29,11 +29,15 @@ async function keep(server: Promise<PeerServer>): Promise<PeerServer> {
   return s;
 }
 
-describe.skipIf(!hasProgram('python3'))('the lab servers (text)', () => {
-  it.each(byIo(['lab_server_crlf.py', 'lab_server_asctime.py'] as const))(
-    '--io %s, %s: every ctime reply is valid',
-    async (io, name) => {
-      const server = await keep(startLabServer(name));
+// A missing peer skips these here, and fails them under CI.
+const python = needProgram('python3', 'Debian package python3');
+const chronyd = needProgram('chronyd', 'Debian package chrony');
+
+describe.skipIf(python.skip !== undefined)('the lab servers (text)', () => {
+  it.each(byIo(['crlf', 'asctime'] as const))(
+    '--io %s, lab_server_%s.py: every ctime reply is valid',
+    async (io, variant) => {
+      const server = await keep(startLabServer(variant, { python: python.path! }));
       // The lab servers write ctime lines in their local zone: the one this process has too.
       const r = await run({
         target: server.target,
@@ -48,7 +52,7 @@ describe.skipIf(!hasProgram('python3'))('the lab servers (text)', () => {
   );
 
   it('catches a time zone mismatch as invalid replies', async () => {
-    const server = await keep(startLabServer('lab_server_crlf.py'));
+    const server = await keep(startLabServer('crlf', { python: python.path! }));
     const zone = Intl.DateTimeFormat().resolvedOptions().timeZone === 'Asia/Kolkata' ? 'UTC' : 'Asia/Kolkata';
     const r = await run({
       target: server.target,
@@ -62,13 +66,13 @@ describe.skipIf(!hasProgram('python3'))('the lab servers (text)', () => {
   });
 });
 
-describe.skipIf(!hasProgram('chronyd'))('chronyd (NTP)', () => {
+describe.skipIf(chronyd.skip !== undefined)('chronyd (NTP)', () => {
   it.each(IO_NAMES)(
     '--io %s: answers a closed-loop flood with valid replies only',
     async (io) => {
-      const chronyd = await keep(startChronyd());
+      const server = await keep(startChronyd({ path: chronyd.path! }));
       const r = await run({
-        target: chronyd.target,
+        target: server.target,
         protocol: 'ntp',
         connections: 16,
         duration: 1,
@@ -84,9 +88,9 @@ describe.skipIf(!hasProgram('chronyd'))('chronyd (NTP)', () => {
   );
 
   it('ignores JSON, so every JSON request is lost', async () => {
-    const chronyd = await keep(startChronyd());
+    const server = await keep(startChronyd({ path: chronyd.path! }));
     const r = await run({
-      target: chronyd.target,
+      target: server.target,
       protocol: 'json',
       connections: 2,
       amount: 6,
@@ -104,7 +108,7 @@ describe.skipIf(!tockdBuilt)('tockd', () => {
     '--io %s: answers %s validly',
     async (io, protocol) => {
       const server = await keep(
-        spawnListening(process.execPath, [tockd, '--host', '127.0.0.1', '--port', '0']),
+        startListening(process.execPath, [tockd, '--host', '127.0.0.1', '--port', '0']),
       );
       const r = await run({
         target: server.target,

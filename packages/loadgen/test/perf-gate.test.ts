@@ -1,10 +1,9 @@
 /** scripts/perf-gate.ts end to end, shortened: it writes a baseline, passes a server like it, fails one ten times slower. */
-import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import { run } from '@tock/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const gate = fileURLToPath(new URL('../scripts/perf-gate.ts', import.meta.url));
@@ -17,7 +16,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function perfGate(...args: string[]): Promise<{ status: number; stderr: string }> {
+async function perfGate(...args: string[]): Promise<{ code: number | null; stderr: string }> {
   const quick = [
     '--rounds',
     '1',
@@ -28,30 +27,23 @@ async function perfGate(...args: string[]): Promise<{ status: number; stderr: st
     '--baseline',
     join(dir, 'baseline.json'),
   ];
-  try {
-    const { stderr } = await promisify(execFile)(process.execPath, [gate, ...quick, ...args], {
-      timeout: 60_000,
-    });
-    return { status: 0, stderr };
-  } catch (error) {
-    const e = error as { code?: number; stderr?: string };
-    return { status: typeof e.code === 'number' ? e.code : -1, stderr: e.stderr ?? String(error) };
-  }
+  const { code, stderr } = await run(process.execPath, [gate, ...quick, ...args], { timeoutMs: 60_000 });
+  return { code, stderr };
 }
 
 describe('perf-gate', () => {
   it('fails a server that needs ten times the CPU per request of its baseline', async () => {
     const made = await perfGate('--update-baseline', '--server-cmd', fake, '--server-name', 'fake');
-    expect(made.status).toBe(0);
+    expect(made.code, made.stderr).toBe(0);
     const baseline = JSON.parse(await readFile(join(dir, 'baseline.json'), 'utf8'));
     expect(baseline.servers.fake.rpsRatio).toBeGreaterThan(0);
 
     const slow = await perfGate('--server-cmd', `${fake} --burn-us 200`, '--server-name', 'fake');
-    expect(slow.status).toBe(1);
+    expect(slow.code).toBe(1);
     expect(slow.stderr).toMatch(/perf-gate: FAIL: throughput ratio fake\/echo fell (8|9)\d\.\d%/);
 
     const missing = await perfGate('--server-cmd', fake, '--server-name', 'other');
-    expect(missing.status).toBe(3);
+    expect(missing.code).toBe(3);
     expect(missing.stderr).toContain('has no baseline for "other"');
   }, 60_000);
 });

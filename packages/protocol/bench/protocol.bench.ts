@@ -4,6 +4,8 @@
  * `pnpm turbo run build`); prints a table of operations per second. Absolute figures depend on the machine:
  * compare runs on the same machine only.
  */
+
+import { printBenchTable } from '@tock/bench';
 import {
   buildNtpRequest,
   classify,
@@ -17,7 +19,6 @@ import {
   readNtpReply,
 } from '@tock/protocol';
 import { Bench } from 'tinybench';
-import { printBenchTable } from '../../../tooling/bench/tinybench-table.ts';
 
 const encoder = new TextEncoder();
 const now = (): bigint => BigInt(Date.now()) * 1_000_000n;

@@ -17,25 +17,21 @@
  * reads apps/docs/data/io-bench.json)
  * (after `pnpm turbo run build --filter @tock/server`; needs cc, python3 and chronyd).
  */
-import { type ChildProcess, execFile } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, promisify } from 'node:util';
-import { cpuSeconds, currentLoad, describeMachine, median } from '../../../tooling/bench/machine.ts';
+import { parseArgs } from 'node:util';
+import { C_CLIENT, C_SERVER, cpuSeconds, currentLoad, describeMachine, median } from '@tock/bench';
 import {
-  hasProgram,
-  spawnListening,
+  findProgram,
+  LAB_SERVERS,
+  runOk,
+  startListening,
   startChronyd as startPeerChronyd,
-} from '../../../tooling/bench/peers.ts';
+} from '@tock/test-utils';
 
-const run = promisify(execFile);
-/** The C yardstick generator, shared by the repository's benchmarks. */
-const C_CLIENT = fileURLToPath(new URL('../../../tooling/bench/c-client.c', import.meta.url));
-/** The C yardstick server: recvmmsg/sendmmsg and nothing else. */
-const C_SERVER = fileURLToPath(new URL('../../../tooling/bench/c-server.c', import.meta.url));
-const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const TOCKD = fileURLToPath(new URL('../bin/tockd.js', import.meta.url));
 const argv = process.argv.slice(2);
 const { values } = parseArgs({
@@ -53,7 +49,7 @@ const rounds = Number(values.rounds);
 const duration = Number(values.duration);
 const connections = Number(values.connections);
 /** Server on CPU 1, generator on CPU 0: each server gets one whole core. */
-const pin = !values['no-pin'] && availableParallelism() >= 2 && hasProgram('taskset');
+const pin = !values['no-pin'] && availableParallelism() >= 2 && findProgram('taskset') !== undefined;
 const onCpu = (cpu: number, command: string, args: readonly string[]): [string, string[]] =>
   pin ? ['taskset', ['-c', String(cpu), command, ...args]] : [command, [...args]];
 const log = (line: string): void => {
@@ -64,7 +60,7 @@ interface Server {
   readonly name: string;
   readonly port: number;
   readonly child: ChildProcess;
-  stop(): Promise<void>;
+  stop(): Promise<unknown>;
 }
 interface CResult {
   readonly sent: number;
@@ -84,8 +80,8 @@ interface CResult {
  * tockd reports there, so that a batched run cannot silently fall back to dgram unnoticed.
  */
 async function startServer(name: string, command: string, args: readonly string[]): Promise<Server> {
-  const server = await spawnListening(...onCpu(1, command, args));
-  const io = /"io":"(\w+)"/.exec(server.banner)?.[1];
+  const server = await startListening(...onCpu(1, command, args));
+  const io = /"io":"(\w+)"/.exec(server.stdout())?.[1];
   return {
     name: io === undefined ? name : `${name} (io ${io})`,
     port: server.port,
@@ -97,7 +93,7 @@ async function startServer(name: string, command: string, args: readonly string[
 /** chronyd as an NTP server on loopback, started by the repository's shared benchmark tooling. */
 async function startChronyd(): Promise<Server> {
   const { port, child, stop } = await startPeerChronyd();
-  if (pin && child.pid !== undefined) await run('taskset', ['-a', '-p', '-c', '1', String(child.pid)]);
+  if (pin && child.pid !== undefined) await runOk('taskset', ['-a', '-p', '-c', '1', String(child.pid)]);
   return { name: 'chronyd', port, child, stop };
 }
 
@@ -109,8 +105,9 @@ async function measure(
   seconds: number,
 ): Promise<CResult> {
   const before = await cpuSeconds(server.child.pid);
-  const { stdout } = await run(
+  const stdout = await runOk(
     ...onCpu(0, binary, [mode, '127.0.0.1', String(server.port), String(clients), String(seconds), '500']),
+    { timeoutMs: (seconds + 30) * 1000 },
   );
   const after = await cpuSeconds(server.child.pid);
   const cpu = before === null || after === null ? Number.NaN : after - before;
@@ -125,9 +122,9 @@ async function measure(
 const loadAtStart = currentLoad();
 const dir = await mkdtemp(join(tmpdir(), 'tock-io-bench-'));
 binary = join(dir, 'c-client');
-await run('cc', ['-O2', '-pthread', '-o', binary, C_CLIENT]);
+await runOk('cc', ['-O2', '-pthread', '-o', binary, C_CLIENT], { timeoutMs: 120_000 });
 const cServerBinary = join(dir, 'c-server');
-await run('cc', ['-O2', '-o', cServerBinary, C_SERVER]);
+await runOk('cc', ['-O2', '-o', cServerBinary, C_SERVER], { timeoutMs: 120_000 });
 const servers: Server[] = [];
 try {
   const common = ['--port', '0', '--workers', '1', '--rate-limit', '0', '--log-level', 'info'];
@@ -135,11 +132,7 @@ try {
   servers.push(batched);
   const dgram = await startServer('tockd', process.execPath, [TOCKD, ...common, '--io', 'dgram']);
   servers.push(dgram);
-  const lab = await startServer('lab server (Python)', 'python3', [
-    join(REPO, 'tests/lab/lab_server_crlf.py'),
-    '0',
-    '127.0.0.1',
-  ]);
+  const lab = await startServer('lab server (Python)', 'python3', [LAB_SERVERS.crlf, '0', '127.0.0.1']);
   servers.push(lab);
   const chronyd = await startChronyd();
   servers.push(chronyd);

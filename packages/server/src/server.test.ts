@@ -7,8 +7,8 @@ import {
   NtpMode,
   readNtpReply,
 } from '@tock/protocol';
+import { exchange, udpClient } from '@tock/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
-import { exchange, udpClient } from '../test/udp-client.ts';
 import { ServerError } from './errors.ts';
 import type { Endpoint, TransportEvents, TransportFactory } from './io/transport.ts';
 import type { IoMode } from './options.ts';

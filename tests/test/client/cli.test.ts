@@ -5,35 +5,32 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   freeUdpPort,
   needProgram,
+  type PeerServer,
   REPO_ROOT,
-  type RunningProcess,
-  requireBuiltClient,
-  runTock,
   startLabServer,
-  startSilentServer,
-  stopAllProcesses,
-  TOCK_BIN,
-} from './support.ts';
+  stopAll,
+} from '@tock/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireBuiltClient, runTock, startSilentServer, TOCK_BIN } from './support.ts';
 
-const python = needProgram('python3', 'python3');
+const python = needProgram('python3', 'Debian package python3');
 const skipReason = 'skip' in python ? python.skip : '';
-const labs: Partial<Record<'crlf' | 'asctime', { process: RunningProcess; target: string }>> = {};
+const labs: Partial<Record<'crlf' | 'asctime', PeerServer>> = {};
 
 beforeAll(async () => {
   requireBuiltClient();
   if ('path' in python) {
-    labs.crlf = await startLabServer(python.path, 'crlf');
-    labs.asctime = await startLabServer(python.path, 'asctime');
+    labs.crlf = await startLabServer('crlf', { python: python.path });
+    labs.asctime = await startLabServer('asctime', { python: python.path });
   }
 });
 
 afterAll(async () => {
-  await Promise.all(Object.values(labs).map((lab) => lab.process.stop()));
-  await stopAllProcesses();
+  await Promise.all(Object.values(labs).map((lab) => lab.stop()));
+  await stopAll();
 });
 
 /** One line on stderr starting with "tock: ", and no stack trace. */
@@ -54,27 +51,27 @@ describe('tock, the program', () => {
 
   it('--help and --version exit 0', async () => {
     const help = await runTock(['--help']);
-    expect(help).toMatchObject({ status: 0, stderr: '' });
+    expect(help).toMatchObject({ code: 0, stderr: '' });
     expect(help.stdout).toMatch(/^Usage: tock \[options\] HOST\[:PORT\]\n/);
     expect(help.stdout).toContain('--protocol text|json|ntp');
     const version = await runTock(['--version']);
     const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'packages', 'client', 'package.json'), 'utf8'));
-    expect(version).toMatchObject({ status: 0, stdout: `tock ${pkg.version}\n`, stderr: '' });
+    expect(version).toMatchObject({ code: 0, stdout: `tock ${pkg.version}\n`, stderr: '' });
   });
 
   it('a usage error exits 2 with one line', async () => {
     const r = await runTock(['--protocol', 'sntp', '127.0.0.1']);
-    expect(r).toMatchObject({ status: 2, stdout: '' });
+    expect(r).toMatchObject({ code: 2, stdout: '' });
     expect(r.stderr).toBe('tock: --protocol must be one of text, json, ntp, not "sntp" (see tock --help)\n');
     const bad = await runTock(['not a host']);
-    expect(bad.status).toBe(2);
+    expect(bad.code).toBe(2);
     expectOneLine(bad.stderr);
   });
 
   it('talks to a lab server like the lab client, with the CRLF removed', async (ctx) => {
     ctx.skip(labs.crlf === undefined, skipReason);
     const r = await runTock(['--protocol', 'text', labs.crlf!.target]);
-    expect(r).toMatchObject({ status: 0, stderr: '' });
+    expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toMatch(
       /^Time received: \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4} from 127\.0\.0\.1:\d+ \(text: whole seconds, no offset or delay\)\n$/,
     );
@@ -84,7 +81,7 @@ describe('tock, the program', () => {
     ctx.skip(labs.asctime === undefined, skipReason);
     const before = Date.now();
     const r = await runTock(['--json', '-p', 'text', labs.asctime!.target]);
-    expect(r).toMatchObject({ status: 0, stderr: '' });
+    expect(r).toMatchObject({ code: 0, stderr: '' });
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({
       protocol: 'text',
@@ -101,7 +98,7 @@ describe('tock, the program', () => {
   it('ntp (the default) against a lab server: exit 1, says to use text', async (ctx) => {
     ctx.skip(labs.crlf === undefined, skipReason);
     const r = await runTock(['--timeout', '100', '--retries', '0', labs.crlf!.target]);
-    expect(r).toMatchObject({ status: 1, stdout: '' });
+    expect(r).toMatchObject({ code: 1, stdout: '' });
     expectOneLine(r.stderr);
     expect(r.stderr).toContain('try protocol text) [INVALID_REPLY]');
   });
@@ -109,7 +106,7 @@ describe('tock, the program', () => {
   it('nothing listening: exit 1 at once, UNREACHABLE', async () => {
     const port = await freeUdpPort(['127.0.0.1']);
     const r = await runTock([`127.0.0.1:${port}`]);
-    expect(r).toMatchObject({ status: 1, stdout: '' });
+    expect(r).toMatchObject({ code: 1, stdout: '' });
     expect(r.stderr).toBe(
       `tock: 127.0.0.1:${port} is unreachable (ECONNREFUSED, port unreachable: is a server listening there?) [UNREACHABLE]\n`,
     );
@@ -119,13 +116,13 @@ describe('tock, the program', () => {
     const silent = await startSilentServer();
     try {
       const r = await runTock(['--timeout', '50', '--retries', '2', silent.target]);
-      expect(r).toMatchObject({ status: 1, stdout: '' });
+      expect(r).toMatchObject({ code: 1, stdout: '' });
       expect(r.stderr).toMatch(
         /^tock: no reply from 127\.0\.0\.1:\d+ after 3 requests in \d+ ms \[TIMEOUT\]\n$/,
       );
       expect(silent.received()).toBe(3);
       const json = await runTock(['--json', '--timeout', '20', '--retries', '0', silent.target]);
-      expect(json).toMatchObject({ status: 1, stderr: '' });
+      expect(json).toMatchObject({ code: 1, stderr: '' });
       expect(JSON.parse(json.stdout)).toMatchObject({ error: { code: 'TIMEOUT', attempts: 1 } });
     } finally {
       await silent.close();
@@ -143,7 +140,7 @@ describe('tock, the program', () => {
         },
       });
       expect(performance.now() - started).toBeLessThan(10_000);
-      expect(r).toMatchObject({ status: 130, signal: null, stdout: '' });
+      expect(r).toMatchObject({ code: 130, signal: null, stdout: '' });
       expect(r.stderr).toBe('tock: the query was aborted: interrupted [ABORTED]\n');
     } finally {
       await silent.close();

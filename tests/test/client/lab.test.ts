@@ -3,12 +3,12 @@
  * `time.ctime()` with CRLF, the other `time.asctime()` without, reading only 10 bytes of the request.
  */
 import { query, TockClientError } from '@tock/client';
+import { needProgram, type PeerServer, startLabServer, stopAll } from '@tock/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { needProgram, type RunningProcess, startLabServer, stopAllProcesses } from './support.ts';
 
-const python = needProgram('python3', 'python3');
+const python = needProgram('python3', 'Debian package python3');
 
-afterAll(stopAllProcesses);
+afterAll(stopAll);
 
 describe.each([
   ['crlf', '127.0.0.1', /\r\n$/],
@@ -16,12 +16,12 @@ describe.each([
   ['crlf', '::1', /\r\n$/],
   ['asctime', '::1', /\d$/],
 ] as const)('lab server %s on %s', (variant, host, ending) => {
-  let lab: { process: RunningProcess; target: string } | undefined;
+  let lab: PeerServer | undefined;
   beforeAll(async () => {
-    if ('path' in python) lab = await startLabServer(python.path, variant, host);
+    if ('path' in python) lab = await startLabServer(variant, { host, python: python.path });
   });
   afterAll(async () => {
-    await lab?.process.stop();
+    await lab?.stop();
   });
 
   it('answers a text query with its ctime line, read in this machine’s zone', async (ctx) => {
@@ -54,14 +54,17 @@ describe.each([
 });
 
 describe('a lab server in another time zone', () => {
-  let lab: { process: RunningProcess; target: string } | undefined;
+  let lab: PeerServer | undefined;
   beforeAll(async () => {
     // The server's zone is Asia/Kolkata (UTC+05:30): its ctime line is 5 h 30 min ahead of a UTC one.
     if ('path' in python)
-      lab = await startLabServer(python.path, 'crlf', '127.0.0.1', { ...process.env, TZ: 'Asia/Kolkata' });
+      lab = await startLabServer('crlf', {
+        python: python.path,
+        env: { ...process.env, TZ: 'Asia/Kolkata' },
+      });
   });
   afterAll(async () => {
-    await lab?.process.stop();
+    await lab?.stop();
   });
 
   it('is read right when timeZone names its zone, and 5.5 h off when it does not', async (ctx) => {

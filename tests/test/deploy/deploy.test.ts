@@ -4,11 +4,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findProgram, run, stopAll } from '@tock/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { findTool, killAll, run, startTockd, TOCKD } from '../server/support.ts';
+import { startTockd, TOCKD } from '../server/support.ts';
 
-afterAll(killAll);
+afterAll(stopAll);
 
 const DEPLOY = new URL('../../../deploy/', import.meta.url);
 const read = (path: string): string => readFileSync(new URL(path, DEPLOY), 'utf8');
@@ -149,7 +150,7 @@ describe('the Kubernetes manifests', () => {
   });
 
   it('build with kubectl kustomize, where kubectl is installed', async (ctx) => {
-    const kubectl = findTool('kubectl');
+    const kubectl = findProgram('kubectl');
     if (kubectl === undefined) return ctx.skip('kubectl is not installed');
     const r = await run(kubectl, ['kustomize', new URL('kubernetes', DEPLOY).pathname], {
       timeoutMs: 20_000,
@@ -306,7 +307,7 @@ describe('the systemd unit', () => {
   );
 
   it('passes systemd-analyze verify, where systemd is installed', async (ctx) => {
-    const analyze = findTool('systemd-analyze');
+    const analyze = findProgram('systemd-analyze');
     if (analyze === undefined) return ctx.skip('systemd-analyze is not installed');
     // Point ExecStart at this checkout's tockd, which is what verify checks exists.
     const unit = join(scratch, 'tockd@123.service');

@@ -6,8 +6,8 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { REPO_ROOT, run, stopAll } from '@tock/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, runProcess, stopAllProcesses } from '../client/support.ts';
 import { type RunningTockd, startTockd } from '../server/support.ts';
 
 /** The fenced code of the README section headed `## title`. */
@@ -35,7 +35,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await tockd?.stop('SIGTERM');
-  await stopAllProcesses();
+  await stopAll();
 });
 
 describe("the README's commands, as written, against a running tockd", () => {
@@ -51,8 +51,8 @@ describe("the README's commands, as written, against a running tockd", () => {
     );
     // No shell quoting in these lines: they split on spaces as a shell would split them.
     const [, ...args] = command.replace('127.0.0.1:5005', `127.0.0.1:${tockd.port}`).split(/\s+/);
-    const result = await runProcess(process.execPath, args, { timeoutMs: 30_000, cwd: REPO_ROOT });
-    expect(result.status, result.stderr).toBe(0);
+    const result = await run(process.execPath, args, { timeoutMs: 30_000, cwd: REPO_ROOT });
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stdout.trim()).not.toBe('');
     if (args.includes('--json')) expect(() => JSON.parse(result.stdout)).not.toThrow();
   });
@@ -70,8 +70,8 @@ describe('a CLI whose build is missing', () => {
     // The launcher alone, as in a clone that was never built: there is no dist/ beside it.
     const bin = join(scratch, pkg, 'bin', `${command}.js`);
     cpSync(join(REPO_ROOT, 'packages', pkg, 'bin', `${command}.js`), bin);
-    const result = await runProcess(process.execPath, [bin, '--help'], { timeoutMs: 15_000 });
-    expect(result.status).toBe(70);
+    const result = await run(process.execPath, [bin, '--help'], { timeoutMs: 15_000 });
+    expect(result.code).toBe(70);
     expect(result.stderr).toContain(`${command}: its build is missing`);
     expect(result.stderr).toContain('./dev build');
     expect(result.stderr).not.toMatch(/^\s+at /m);

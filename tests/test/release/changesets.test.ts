@@ -7,9 +7,9 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { runOk } from '@tock/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../scripts/release/pack.ts';
-import { runOk } from '../../../scripts/release/run.ts';
 
 const PUBLISHED = [
   'packages/protocol',

@@ -18,8 +18,18 @@
  * Every process started here runs under a time limit of its own and is stopped in afterAll.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  needProgram,
+  ntpRequest,
+  type PeerServer,
+  type RunResult,
+  run,
+  type Started,
+  start,
+  startChronyd,
+} from '@tock/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PackedPackage, packPackage, publishedPackages } from '../../../scripts/release/pack.ts';
 import {
@@ -30,16 +40,7 @@ import {
   startRegistry,
   thirdPartyClosure,
 } from '../../../scripts/release/registry.ts';
-import { type RunResult, run, type Started, startProcess } from '../../../scripts/release/run.ts';
-import {
-  filesSize,
-  freeUdpPort,
-  needProgram,
-  nodeModulesAbove,
-  ntpRequest,
-  udpExchange,
-  waitForNtp,
-} from './support.ts';
+import { filesSize, nodeModulesAbove, udpExchange } from './support.ts';
 
 /** The longest the whole file may keep a process alive, in seconds (everything it starts ends by then). */
 const LIFETIME_S = 300;
@@ -61,7 +62,7 @@ let env: NodeJS.ProcessEnv = {};
 const installs = new Map<string, RunResult>();
 let tockd: Started | undefined;
 let tockdPort = 0;
-let chrony: Started | undefined;
+let chrony: PeerServer | undefined;
 let chronyPort = 0;
 
 /** The folder a package was installed into (the global prefix for the server). */
@@ -76,26 +77,6 @@ async function phase<T>(name: string, step: () => Promise<T>): Promise<T> {
   } finally {
     phases.push(`${name} ${((performance.now() - start) / 1000).toFixed(1)} s`);
   }
-}
-
-/** chronyd serving NTP on 127.0.0.1 on a free port, as in /work/shared/INTEROP.md, in the foreground. */
-async function startChronyd(path: string): Promise<void> {
-  chronyPort = await freeUdpPort();
-  const dir = join(work!, 'chronyd');
-  mkdirSync(dir, { mode: 0o700 });
-  const conf = join(dir, 'chrony.conf');
-  const lines = [`port ${chronyPort}`, 'bindaddress 127.0.0.1', 'allow 127.0.0.1', 'local stratum 8'];
-  writeFileSync(
-    conf,
-    [...lines, 'cmdport 0', 'bindcmdaddress /', `pidfile ${join(dir, 'pid')}`, ''].join('\n'),
-  );
-  // -d: foreground, a child of this test; -x: never touches the clock. As root it drops to its own user.
-  const user = process.getuid?.() === 0 ? [] : ['-u', userInfo().username];
-  ({ started: chrony } = await startProcess(path, ['-d', '-x', '-f', conf, ...user], {
-    ready: /Disabled control of system clock/,
-    lifetimeS: LIFETIME_S,
-  }));
-  await waitForNtp(chronyPort);
 }
 
 beforeAll(async () => {
@@ -132,7 +113,13 @@ beforeAll(async () => {
     install('server', ['--global', '--prefix', folder('server'), '@tock/server']),
     install('client', ['@tock/client']),
     install('loadgen', ['@tock/loadgen']),
-    'path' in chronyd ? phase('start chronyd', () => startChronyd(chronyd.path)) : undefined,
+    'path' in chronyd
+      ? phase('start chronyd', async () => {
+          // As /work/shared/INTEROP.md shows, on a free port of 127.0.0.1; it answers NTP once started.
+          chrony = await startChronyd({ path: chronyd.path, lifetimeS: LIFETIME_S });
+          chronyPort = chrony.port;
+        })
+      : undefined,
   ]);
   console.log(`release smoke test setup: ${phases.join(', ')}`);
 }, 240_000);
@@ -151,7 +138,7 @@ function runInstalled(command: string, args: readonly string[], cwd: string): Pr
 function expectInstalled(name: 'server' | 'client' | 'loadgen'): void {
   const result = installs.get(name);
   expect(result, 'the install did not run').toBeDefined();
-  expect(result!.status, `npm install @tock/${name} failed:\n${result!.stdout}${result!.stderr}`).toBe(0);
+  expect(result!.code, `npm install @tock/${name} failed:\n${result!.stdout}${result!.stderr}`).toBe(0);
 }
 
 function versionOf(name: string): string {
@@ -178,7 +165,7 @@ async function expectQuery(protocol: 'text' | 'json' | 'ntp', port: number): Pro
     ].join('\n'),
   );
   const result = await runInstalled('node', ['app.mjs', `127.0.0.1:${port}`, protocol], folder('client'));
-  expect(result.status, result.stderr).toBe(0);
+  expect(result.code, result.stderr).toBe(0);
   const out = JSON.parse(result.stdout) as { time: string; offsetMs: number | null };
   expect(out).toMatchObject({ protocol, port, error: true });
   expect(Math.abs(Date.parse(out.time) - Date.now())).toBeLessThan(5000);
@@ -193,7 +180,7 @@ async function expectTock(port: number, stratum: number): Promise<void> {
     [`127.0.0.1:${port}`, '--protocol', 'ntp', '--json'],
     folder('client'),
   );
-  expect(result.status, result.stderr).toBe(0);
+  expect(result.code, result.stderr).toBe(0);
   const out = JSON.parse(result.stdout) as { offsetMs: number };
   expect(out).toMatchObject({ protocol: 'ntp', server: { port }, reply: { stratum } });
   expect(Math.abs(out.offsetMs)).toBeLessThan(50);
@@ -225,21 +212,21 @@ describe.skipIf(missing.length > 0)(
           ['--version'],
           folder('server'),
         );
-        expect(result.status, result.stderr).toBe(0);
+        expect(result.code, result.stderr).toBe(0);
         expect(result.stdout).toContain(versionOf('@tock/server'));
       });
 
       it('tockd, with two worker threads, answers plain text and NTP', async () => {
         expectInstalled('server');
         const tockdArgs = ['--host', '127.0.0.1', '--port', '0', '--workers', '2', '--time-zone', 'UTC'];
-        const { started, match } = await startProcess(join(folder('server'), 'bin', 'tockd'), tockdArgs, {
+        const started = await start(join(folder('server'), 'bin', 'tockd'), tockdArgs, {
           ready: /listening on udp 127\.0\.0\.1:(\d+)/,
           lifetimeS: LIFETIME_S,
           env: { ...env, TZ: 'UTC' },
           cwd: folder('server'),
         });
         tockd = started;
-        tockdPort = Number(match[1]);
+        tockdPort = Number(started.match[1]);
         const line = await udpExchange(tockdPort, Buffer.from('Time request'), 2000);
         expect(line?.toString('latin1')).toMatch(
           /^[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}\r\n$/,
@@ -285,7 +272,7 @@ describe.skipIf(missing.length > 0)(
       it('the tock command reads tockd', async (ctx) => {
         ctx.skip(tockd === undefined, 'tockd did not start');
         const version = await runInstalled(tockBin(), ['--version'], folder('client'));
-        expect(version.status, version.stderr).toBe(0);
+        expect(version.code, version.stderr).toBe(0);
         expect(version.stdout).toContain(versionOf('@tock/client'));
         await expectTock(tockdPort, 2);
       });
@@ -307,7 +294,7 @@ describe.skipIf(missing.length > 0)(
           ],
           folder('client'),
         );
-        expect(result.status, result.stderr).toBe(0);
+        expect(result.code, result.stderr).toBe(0);
       });
     });
 
@@ -318,7 +305,7 @@ describe.skipIf(missing.length > 0)(
         const loadgen = join(folder('loadgen'), 'node_modules', '.bin', 'tock-loadgen');
         const args = [`127.0.0.1:${tockdPort}`, '-a', '200', '-c', '2', '-w', '1', '--json'];
         const result = await runInstalled(loadgen, args, folder('loadgen'));
-        expect(result.status, result.stderr).toBe(0);
+        expect(result.code, result.stderr).toBe(0);
         const out = JSON.parse(result.stdout) as {
           sent: number;
           valid: number;
@@ -340,7 +327,7 @@ describe.skipIf(missing.length > 0)(
           ],
           folder('loadgen'),
         );
-        expect(result.status, result.stderr).toBe(0);
+        expect(result.code, result.stderr).toBe(0);
       });
     });
   },

@@ -1,40 +1,11 @@
 /**
- * Helpers for the release tests: find the programs they need (under CI a missing one is an error, not a
- * skip), talk UDP to a server on loopback, and measure an installed node_modules.
+ * Helpers for the release tests: talk UDP to a server on loopback, and measure an installed node_modules.
+ * Programs, ports and peers come from @tock/test-utils.
  */
-import { randomFillSync } from 'node:crypto';
 import dgram from 'node:dgram';
 import { once } from 'node:events';
-import { accessSync, constants, existsSync, lstatSync, readdirSync } from 'node:fs';
-import { delimiter, dirname, join } from 'node:path';
-
-/** Where `name` is on PATH (or in the sbin folders, where chronyd lives), or undefined. */
-export function findProgram(name: string): string | undefined {
-  const dirs = [...(process.env['PATH'] ?? '').split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'];
-  for (const dir of dirs) {
-    if (dir === '') continue;
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return join(dir, name);
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-/**
- * The path of a program a test needs, or a reason to skip without it. Under CI (`CI` set) every
- * prerequisite is installed by .ci/run, so a missing one throws instead.
- */
-export function needProgram(name: string, from: string): { path: string } | { skip: string } {
-  const path = findProgram(name);
-  if (path !== undefined) return { path };
-  const reason = `${name} is not installed (${from})`;
-  if (process.env['CI'])
-    throw new Error(`${reason}, and CI is set: missing prerequisites fail the release tests`);
-  return { skip: reason };
-}
+import { existsSync, lstatSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /**
  * Sends `payload` to 127.0.0.1:`port` and resolves with the first reply, or undefined when none came
@@ -60,36 +31,6 @@ export async function udpExchange(
   } finally {
     socket.close();
   }
-}
-
-/** A 48-byte SNTPv4 client request (LI 0, VN 4, mode 3) with a random transmit timestamp (servers drop a zero one). */
-export function ntpRequest(): Buffer {
-  const packet = Buffer.alloc(48);
-  packet[0] = 0x23;
-  randomFillSync(packet, 40, 8);
-  packet.writeUInt8(packet.readUInt8(40) | 0x80, 40);
-  return packet;
-}
-
-/** Resolves once an NTP server answers on 127.0.0.1:`port`; rejects after `deadlineMs`. */
-export async function waitForNtp(port: number, deadlineMs = 15_000): Promise<void> {
-  const end = performance.now() + deadlineMs;
-  while (performance.now() < end) {
-    // Each try waits for an answer, the port's refusal, or 250 ms: no fixed sleep.
-    const reply = await udpExchange(port, ntpRequest(), 250);
-    if (reply !== undefined && reply.length >= 48) return;
-  }
-  throw new Error(`no NTP server answered on 127.0.0.1:${port} within ${deadlineMs} ms`);
-}
-
-/** A UDP port free on 127.0.0.1 right now (bound, then released). */
-export async function freeUdpPort(): Promise<number> {
-  const socket = dgram.createSocket('udp4');
-  socket.bind(0, '127.0.0.1');
-  await once(socket, 'listening');
-  const { port } = socket.address();
-  socket.close();
-  return port;
 }
 
 /** The sum of the sizes of the regular files under `dir` (what `du --apparent-size` counts, without folders). */

@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { needProgram } from '@tock/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attwProblems, checkPackedFiles, publintProblems } from '../../../scripts/release/checks.ts';
 import {
@@ -16,7 +17,6 @@ import {
   packPackage,
   publishedPackages,
 } from '../../../scripts/release/pack.ts';
-import { needProgram } from './support.ts';
 
 const pnpm = needProgram('pnpm', 'source scripts/env.sh');
 

@@ -3,10 +3,11 @@
 import { createSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import { buildNtpRequest, decodeJsonReply, readNtpReply } from '@tock/protocol';
+import { exchange, stopAll } from '@tock/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CTIME_LINE, exchange, killAll, runTockd, startTockd } from './support.ts';
+import { CTIME_LINE, runTockd, startTockd } from './support.ts';
 
-afterAll(killAll);
+afterAll(stopAll);
 
 const FLAGS = [
   '--host',

@@ -1,9 +1,10 @@
 // 20,000 random and mutated datagrams at a running tockd: it must keep running and keep answering.
 import { buildNtpRequest, decodeJsonReply, readNtpReply } from '@tock/protocol';
+import { exchange, stopAll, type UdpClient, udpClient } from '@tock/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CTIME_LINE, exchange, killAll, startTockd, type UdpClient, udpClient } from './support.ts';
+import { CTIME_LINE, startTockd } from './support.ts';
 
-afterAll(killAll);
+afterAll(stopAll);
 
 const DATAGRAMS = 20_000;
 /** Datagrams sent before waiting for tockd to catch up, so that no socket buffer overflows. */

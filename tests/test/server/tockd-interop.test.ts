@@ -1,20 +1,11 @@
 // tockd against clients that are not ours: the networking lab's client (Python, nc, socat), rdate's SNTP,
 // chronyd's full NTP checks and ntpdig (on port 123 inside a user and network namespace).
 import { parseTimeLine } from '@tock/protocol';
+import { bestOf, needProgram, offsetError, run, stopAll } from '@tock/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bestOf, offsetError } from '../best-of.ts';
-import {
-  CTIME_LINE,
-  chronydQuery,
-  killAll,
-  type RunningTockd,
-  requireTool,
-  run,
-  startTockd,
-  TOCKD,
-} from './support.ts';
+import { CTIME_LINE, chronydQuery, type RunningTockd, startTockd, TOCKD } from './support.ts';
 
-afterAll(killAll);
+afterAll(stopAll);
 
 /** The largest clock offset a peer may measure against tockd on loopback, in seconds. */
 const MAX_OFFSET_S = 0.005;
@@ -52,7 +43,7 @@ print(f"Reply from time server: {reply[0].decode()}", end="")
 
 describe('tockd and the lab client', () => {
   it('the Python lab client gets a ctime line with CRLF', async (ctx) => {
-    const python = requireTool(ctx, 'python3', 'python3');
+    const python = needProgram('python3', 'Debian package python3', ctx);
     await withTockd([], async (tockd) => {
       const r = await run(python, ['-c', LAB_CLIENT, String(tockd.port)], { timeoutMs: 10_000 });
       expect(r.code, r.stderr).toBe(0);
@@ -63,7 +54,7 @@ describe('tockd and the lab client', () => {
   });
 
   it('`nc -u` sending "Time request" gets exactly one ctime line and CRLF', async (ctx) => {
-    const nc = requireTool(ctx, 'nc', 'netcat-openbsd');
+    const nc = needProgram('nc', 'Debian package netcat-openbsd', ctx);
     await withTockd([], async (tockd) => {
       const r = await run(nc, ['-u', '-w1', '127.0.0.1', String(tockd.port)], {
         input: 'Time request',
@@ -75,7 +66,7 @@ describe('tockd and the lab client', () => {
   });
 
   it('`socat` gets the format it asks for', async (ctx) => {
-    const socat = requireTool(ctx, 'socat', 'socat');
+    const socat = needProgram('socat', 'Debian package socat', ctx);
     await withTockd([], async (tockd) => {
       const r = await run(socat, ['-T1', '-', `UDP:127.0.0.1:${tockd.port}`], {
         input: 'iso',
@@ -89,7 +80,7 @@ describe('tockd and the lab client', () => {
 
 describe('tockd and NTP clients', () => {
   it('rdate -n (SNTP) accepts it and would adjust the clock by less than 5 ms', async (ctx) => {
-    const rdate = requireTool(ctx, 'rdate', 'rdate');
+    const rdate = needProgram('rdate', 'Debian package rdate', ctx);
     await withTockd([], async (tockd) => {
       const adjustment = async () => {
         const r = await run(rdate, ['-p', '-n', '-v', '-o', String(tockd.port), '127.0.0.1'], {
@@ -109,7 +100,7 @@ describe('tockd and NTP clients', () => {
   });
 
   it('chronyd -Q accepts it after full RFC 5905 checks: clock wrong by less than 5 ms', async (ctx) => {
-    const chronyd = requireTool(ctx, 'chronyd', 'chrony');
+    const chronyd = needProgram('chronyd', 'Debian package chrony', ctx);
     await withTockd([], async (tockd) => {
       const q = await bestOf(3, () => chronydQuery(chronyd, tockd.port), offsetError(0), MAX_OFFSET_S);
       expect(q.code, q.output).toBe(0);
@@ -121,9 +112,9 @@ describe('tockd and NTP clients', () => {
   });
 
   it('ntpdig accepts it on port 123 inside a user and network namespace: |offset| < 5 ms', async (ctx) => {
-    const unshare = requireTool(ctx, 'unshare', 'util-linux');
-    requireTool(ctx, 'ip', 'iproute2');
-    requireTool(ctx, 'ntpdig', 'ntpsec-ntpdig');
+    const unshare = needProgram('unshare', 'Debian package util-linux', ctx);
+    needProgram('ip', 'Debian package iproute2', ctx);
+    needProgram('ntpdig', 'Debian package ntpsec-ntpdig', ctx);
     // Inside the namespace: loopback up, tockd on 123 writing to a FIFO, wait for its listening line, query
     // it with ntpdig, then SIGTERM it and report its exit status.
     const script = `

@@ -2,11 +2,11 @@
 // uses by default on Linux, node:dgram with --io dgram, and the fallback to node:dgram (one log line) where
 // the addon cannot load.
 import { buildNtpRequest, readNtpReply } from '@tock/protocol';
+import { bestOf, exchange, needProgram, offsetError, stopAll } from '@tock/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bestOf, offsetError } from '../best-of.ts';
-import { CTIME_LINE, chronydQuery, exchange, killAll, requireTool, startTockd } from './support.ts';
+import { CTIME_LINE, chronydQuery, startTockd } from './support.ts';
 
-afterAll(killAll);
+afterAll(stopAll);
 
 const linux = process.platform === 'linux';
 /** The environment without TOCK_IO (which the suite may set to run everything else on node:dgram). */
@@ -21,7 +21,7 @@ async function answersAllProtocols(port: number): Promise<void> {
 
 describe('tockd --io', () => {
   it.runIf(linux)('uses the batched addon by default, and says so in the listening event', async () => {
-    const tockd = await startTockd(['--port', '0'], 60_000, defaultEnv);
+    const tockd = await startTockd(['--port', '0'], 60, defaultEnv);
     try {
       expect(tockd.listening.io).toBe('batched');
       await answersAllProtocols(tockd.port);
@@ -36,7 +36,7 @@ describe('tockd --io', () => {
       [['--io', 'dgram'], defaultEnv],
       [[], { ...process.env, TOCK_IO: 'dgram' }],
     ] as const) {
-      const tockd = await startTockd(['--port', '0', ...args], 60_000, env);
+      const tockd = await startTockd(['--port', '0', ...args], 60, env);
       try {
         expect(tockd.listening.io).toBe('dgram');
         await answersAllProtocols(tockd.port);
@@ -48,7 +48,7 @@ describe('tockd --io', () => {
 
   it('falls back to node:dgram with one io-fallback line where the addon does not load, workers too', async () => {
     const env = { ...defaultEnv, TOCK_IO_ADDON: '/nonexistent/tock-addon' };
-    const tockd = await startTockd(['--port', '0', '--workers', '2'], 60_000, env);
+    const tockd = await startTockd(['--port', '0', '--workers', '2'], 60, env);
     try {
       expect(tockd.listening.io).toBe('dgram');
       await answersAllProtocols(tockd.port);
@@ -62,7 +62,7 @@ describe('tockd --io', () => {
   });
 
   it.runIf(linux)('answers from 2 workers, each with its own batched socket on the port', async () => {
-    const tockd = await startTockd(['--port', '0', '--workers', '2'], 60_000, defaultEnv);
+    const tockd = await startTockd(['--port', '0', '--workers', '2'], 60, defaultEnv);
     try {
       expect(tockd.listening).toMatchObject({ io: 'batched', workers: 2 });
       for (let i = 0; i < 20; i++) await answersAllProtocols(tockd.port);
@@ -72,7 +72,7 @@ describe('tockd --io', () => {
   });
 
   it.runIf(linux)('chronyd -Q sees tockd (kernel receive timestamps) within 1 ms', async (ctx) => {
-    const chronyd = requireTool(ctx, 'chronyd', 'chrony');
+    const chronyd = needProgram('chronyd', 'Debian package chrony', ctx);
     const tockd = await startTockd(['--port', '0', '--io', 'batched']);
     try {
       // The best of up to three queries: a busy machine can delay one of them by a millisecond or two.

@@ -11,22 +11,19 @@ import {
   readNtpReply,
   referenceIdToString,
 } from '@tock/protocol';
-import { afterAll, describe, expect, it } from 'vitest';
-import { bestOf, offsetError } from '../best-of.ts';
 import {
-  CTIME_LINE,
-  chronydQuery,
+  bestOf,
   exchange,
-  killAll,
-  requireTool,
-  runTockd,
-  scrape,
-  startTockd,
+  needProgram,
+  offsetError,
+  stopAll,
   type UdpClient,
   udpClient,
-} from './support.ts';
+} from '@tock/test-utils';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CTIME_LINE, chronydQuery, runTockd, scrape, startTockd } from './support.ts';
 
-afterAll(killAll);
+afterAll(stopAll);
 
 const nowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
 const json = (id: string): string => JSON.stringify({ v: 1, type: 'time.request', id });
@@ -249,7 +246,7 @@ describe('rate limiting', () => {
 
 describe('a deliberately wrong clock', () => {
   it('--clock-offset 1h is seen by chronyd -Q as one hour off', async (ctx) => {
-    const chronyd = requireTool(ctx, 'chronyd', 'chrony');
+    const chronyd = needProgram('chronyd', 'Debian package chrony', ctx);
     const tockd = await startTockd(['--port', '0', '--clock-offset', '1h']);
     try {
       const q = await bestOf(3, () => chronydQuery(chronyd, tockd.port), offsetError(3600), 0.005);
@@ -314,7 +311,7 @@ describe('configuration', () => {
       JSON.stringify({ port: 1, textFormat: 'unix', ntp: { stratum: 9 }, logLevel: 'warn' }),
     );
     const env = { ...process.env, TOCK_CONFIG: file, TOCK_PORT: '0', TOCK_LOG_LEVEL: 'info' };
-    const tockd = await startTockd(['--stratum', '4'], 60_000, env);
+    const tockd = await startTockd(['--stratum', '4'], 60, env);
     try {
       expect(tockd.listening).toMatchObject({ config: file });
       expect((await exchange('x', tockd.port)).toString()).toMatch(/^\d{10}\r\n$/);

@@ -1,6 +1,6 @@
 import { createSocket } from 'node:dgram';
+import { exchange } from '@tock/test-utils';
 import { describe, expect, it } from 'vitest';
-import { exchange } from '../../test/udp-client.ts';
 import { VERSION } from '../version.ts';
 import { FLAGS } from './flags.ts';
 import { type CliIo, main } from './main.ts';
