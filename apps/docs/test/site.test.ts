@@ -100,6 +100,9 @@ describe.skipIf(!haveChromium)('the documentation site in Chromium', () => {
       return route.abort();
     });
     page = context.pages()[0] ?? (await context.newPage());
+    // Chromium on a busy shared machine: a first page load was seen to take over 30 s (playwright's default).
+    page.setDefaultNavigationTimeout(120_000);
+    page.setDefaultTimeout(60_000);
     let current = '';
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(`${current}: console error: ${message.text()}`);
@@ -225,7 +228,7 @@ describe.skipIf(!haveChromium)('the documentation site in Chromium', () => {
     const input = page.locator('.VPLocalSearchBox input');
     await input.fill('Kiss-o');
     const results = page.locator('.VPLocalSearchBox .result');
-    await results.first().waitFor({ timeout: 10_000 });
+    await results.first().waitFor({ timeout: 60_000 });
     expect(await results.allTextContents()).toEqual(
       expect.arrayContaining([expect.stringMatching(/Kiss-o/)]),
     );

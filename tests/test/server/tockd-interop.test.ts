@@ -45,7 +45,7 @@ describe('tockd and the lab client', () => {
   it('the Python lab client gets a ctime line with CRLF', async (ctx) => {
     const python = needProgram('python3', 'Debian package python3', ctx);
     await withTockd([], async (tockd) => {
-      const r = await run(python, ['-c', LAB_CLIENT, String(tockd.port)], { timeoutMs: 10_000 });
+      const r = await run(python, ['-c', LAB_CLIENT, String(tockd.port)], { timeoutMs: 30_000 });
       expect(r.code, r.stderr).toBe(0);
       const line = r.stdout.replace(/^Reply from time server: /, '');
       expect(line).toMatch(CTIME_LINE);
@@ -58,7 +58,7 @@ describe('tockd and the lab client', () => {
     await withTockd([], async (tockd) => {
       const r = await run(nc, ['-u', '-w1', '127.0.0.1', String(tockd.port)], {
         input: 'Time request',
-        timeoutMs: 10_000,
+        timeoutMs: 30_000,
       });
       expect(r.stdout, JSON.stringify({ ...r, tockd: tockd.output() })).toMatch(CTIME_LINE);
       expectNow(r.stdout);
@@ -70,7 +70,7 @@ describe('tockd and the lab client', () => {
     await withTockd([], async (tockd) => {
       const r = await run(socat, ['-T1', '-', `UDP:127.0.0.1:${tockd.port}`], {
         input: 'iso',
-        timeoutMs: 10_000,
+        timeoutMs: 30_000,
       });
       expect(r.stdout).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}(Z|[+-]\d\d:\d\d)\r\n$/);
       expect(Math.abs(Date.parse(r.stdout.trim()) - Date.now())).toBeLessThan(2000);
@@ -84,7 +84,7 @@ describe('tockd and NTP clients', () => {
     await withTockd([], async (tockd) => {
       const adjustment = async () => {
         const r = await run(rdate, ['-p', '-n', '-v', '-o', String(tockd.port), '127.0.0.1'], {
-          timeoutMs: 10_000,
+          timeoutMs: 30_000,
         });
         const m = /adjust local clock by (-?[\d.]+) seconds/.exec(r.stdout + r.stderr);
         return { r, offsetS: m === null ? null : Number(m[1]) };
@@ -116,7 +116,9 @@ describe('tockd and NTP clients', () => {
     needProgram('ip', 'Debian package iproute2', ctx);
     needProgram('ntpdig', 'Debian package ntpsec-ntpdig', ctx);
     // Inside the namespace: loopback up, tockd on 123 writing to a FIFO, wait for its listening line, query
-    // it with ntpdig, then SIGTERM it and report its exit status.
+    // it with ntpdig three times (a busy machine can delay one exchange by milliseconds; a wrong clock shows
+    // in all three, and ntpdig reports no delay to bound the error with), then SIGTERM it and report its
+    // exit status.
     const script = `
       set -u
       ip link set lo up
@@ -128,8 +130,10 @@ describe('tockd and NTP clients', () => {
       exec 3<"$dir/out"
       read -r line <&3
       echo "tockd: $line"
-      ntpdig -j -t 2 127.0.0.1
-      echo "ntpdig exit: $?"
+      for attempt in 1 2 3; do
+        ntpdig -j -t 2 127.0.0.1
+        echo "ntpdig exit: $?"
+      done
       kill -TERM "$pid"
       wait "$pid"
       echo "tockd exit: $?"
@@ -143,14 +147,18 @@ describe('tockd and NTP clients', () => {
     const output = r.stdout + r.stderr;
     expect(r.code, output).toBe(0);
     expect(output).toMatch(/tockd: \{.*"event":"listening".*listening on udp 127\.0\.0\.1:123 /);
-    expect(output).toContain('ntpdig exit: 0');
+    expect(output.match(/ntpdig exit: \d+/g), output).toEqual(Array(3).fill('ntpdig exit: 0'));
     expect(output).toContain('tockd exit: 0');
-    const json = r.stdout.split('\n').find((l) => l.startsWith('{'));
-    expect(json, output).toBeDefined();
-    const reply = JSON.parse(json!) as { offset: number; stratum: number; leap: string };
-    console.log(`ntpdig -j against tockd: offset ${reply.offset} s`);
-    expect(reply.stratum).toBe(2);
-    expect(reply.leap).toBe('no-leap');
-    expect(Math.abs(reply.offset)).toBeLessThan(MAX_OFFSET_S);
+    const replies = r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { offset: number; stratum: number; leap: string });
+    expect(replies, output).toHaveLength(3);
+    console.log(`ntpdig -j against tockd: offsets ${replies.map((reply) => reply.offset).join(', ')} s`);
+    for (const reply of replies) {
+      expect(reply.stratum).toBe(2);
+      expect(reply.leap).toBe('no-leap');
+    }
+    expect(Math.min(...replies.map((reply) => Math.abs(reply.offset)))).toBeLessThan(MAX_OFFSET_S);
   }, 90_000);
 });
