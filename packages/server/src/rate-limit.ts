@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { createRangeMatcher, IPV4, parseAddress, parseCidr, type RangeMatcher } from './net/address.ts';
+import { createRangeMatcher, IPV4, parseAddress, parseCidr, type RangeMatcher } from '@tock/protocol';
 
 /** What {@link createRateLimiter} enforces (the `rateLimit` options of the server). */
 export interface RateLimitSettings {

@@ -3,6 +3,7 @@ import {
   type HandleResult,
   IGNORE_REASONS,
   type IgnoreReason,
+  PROTOCOLS,
   type Protocol,
 } from '@tock/protocol';
 
@@ -52,8 +53,8 @@ export const DROP_REASON_HELP: Readonly<Record<DropReason, string>> = {
 
 /** What a datagram can look like: the protocols, and `unknown`. */
 export const CLASSIFICATIONS: readonly Classification[] = ['text', 'json', 'ntp', 'unknown'];
-/** The protocols tockd answers. */
-export const PROTOCOLS: readonly Protocol[] = ['text', 'json', 'ntp'];
+/** The protocols tockd answers: the protocol package's `PROTOCOLS`. */
+export { PROTOCOLS };
 
 /**
  * Upper bounds of the buckets of the processing-time histogram, in seconds (the last bucket, above them,
