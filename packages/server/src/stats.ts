@@ -140,6 +140,16 @@ export interface StatsRecorder {
   readonly counters: Float64Array;
 }
 
+/** Bytes of shared memory the counters of `workers` workers take: one region of {@link STATS_SLOTS} doubles each. */
+export function statsBufferBytes(workers: number): number {
+  return workers * STATS_SLOTS * 8;
+}
+
+/** Worker `worker`'s region of the shared counters (a buffer of {@link statsBufferBytes}). */
+export function statsRegion(counters: SharedArrayBuffer, worker: number): Float64Array {
+  return new Float64Array(counters, worker * STATS_SLOTS * 8, STATS_SLOTS);
+}
+
 /**
  * Creates a set of counters, all zero, in `counters` ({@link STATS_SLOTS} doubles, e.g. one worker's region
  * of a shared buffer; by default a fresh array). The recorder only ever adds to its own region: one writer
