@@ -1,7 +1,14 @@
 import dgram from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
-import { isValidTimeZone, type Protocol, TEXT_FORMATS, type TextFormat } from '@tock/protocol';
+import {
+  isValidTimeZone,
+  localTimeZone,
+  PROTOCOLS,
+  type Protocol,
+  TEXT_FORMATS,
+  type TextFormat,
+} from '@tock/protocol';
 import { systemClock, type WallClock } from './clock.ts';
 import { TockClientError } from './errors.ts';
 import type { IgnoreReason, Problem, ProtocolExchange, SentRequest, Verdict } from './protocols/exchange.ts';
@@ -75,8 +82,6 @@ export const QUERY_LIMITS: {
   maxWait: 30_000,
 };
 
-const PROTOCOLS: readonly Protocol[] = ['text', 'json', 'ntp'];
-
 /** Options after validation, with defaults filled in. */
 export interface QuerySettings {
   readonly protocol: Protocol;
@@ -88,11 +93,8 @@ export interface QuerySettings {
   readonly onIgnore: ((event: IgnoredDatagram) => void) | undefined;
 }
 
-/** This machine's IANA zone, or UTC when the runtime cannot tell. */
-export function localTimeZone(): string {
-  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-  return zone && isValidTimeZone(zone) ? zone : 'UTC';
-}
+/** This machine's IANA zone, or UTC when the runtime cannot tell (the protocol package's `localTimeZone`). */
+export { localTimeZone };
 
 /**
  * Validates options and fills in defaults.

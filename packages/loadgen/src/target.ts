@@ -1,5 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { formatHostPort, parseHostPort } from '@tock/protocol';
 import { LoadgenError } from './errors.ts';
 
 /** A server to load: the host as written, and its port. */
@@ -15,27 +16,27 @@ export interface ResolvedTarget extends Target {
 }
 
 /**
- * Reads `HOST:PORT` or, for an IPv6 address, `[ADDRESS]:PORT`.
+ * Reads `HOST:PORT` or, for an IPv6 address, `[ADDRESS]:PORT`: the protocol package's `parseHostPort`, the
+ * one target syntax of tock's programs, with the port required.
  * @throws LoadgenError `USAGE` when the text is not of that shape or the port is out of range.
  */
 export function parseTarget(text: string): Target {
-  const m = /^\[([^\]]+)\]:(\d+)$/.exec(text) ?? /^([^:[\]]+):(\d+)$/.exec(text);
-  if (!m) {
+  const parsed = parseHostPort(text);
+  if (!parsed.ok && parsed.problem === 'port') {
+    throw new LoadgenError('USAGE', `target "${text}": port must be an integer from 1 to 65535`);
+  }
+  if (!parsed.ok || parsed.port === undefined) {
     throw new LoadgenError(
       'USAGE',
       `target "${text}" is not HOST:PORT (e.g. 127.0.0.1:5005, [::1]:123, localhost:5005)`,
     );
   }
-  const port = Number(m[2]);
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) {
-    throw new LoadgenError('USAGE', `target "${text}": port must be an integer from 1 to 65535`);
-  }
-  return { host: m[1]!, port };
+  return { host: parsed.host, port: parsed.port };
 }
 
 /** Formats a target back to `HOST:PORT` (IPv6 addresses in brackets). */
 export function formatTarget(target: Target): string {
-  return isIP(target.host) === 6 ? `[${target.host}]:${target.port}` : `${target.host}:${target.port}`;
+  return formatHostPort(target.host, target.port);
 }
 
 /**

@@ -1,6 +1,9 @@
 /** The protocols tock tells apart on one port. */
 export type Protocol = 'text' | 'json' | 'ntp';
 
+/** Every {@link Protocol}, in a fixed order (text, json, ntp): for counters, option checks and help. */
+export const PROTOCOLS: readonly Protocol[] = ['text', 'json', 'ntp'];
+
 /** What {@link classify} makes of a datagram: a protocol, or `unknown` for binary that is not NTP. */
 export type Classification = Protocol | 'unknown';
 

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { arbitraryDatagram } from '../test/arbitraries.ts';
+import { TockProtocolError } from './errors.ts';
 import { createHandlerContext, type HandleResult, handle, IGNORE_REASONS } from './handle.ts';
 import { decodeJsonReply, encodeJson } from './json/codec.ts';
 import { JSON_REQUEST_PADDED_BYTES, MAX_DATAGRAM_BYTES, TEXT_REQUEST_PADDED_BYTES } from './limits.ts';
@@ -156,6 +157,19 @@ describe('handle: garbage', () => {
   it('rejects bad options with a message naming them', () => {
     expect(() => createHandlerContext(() => T3, { timeZone: 'Mars/Olympus' })).toThrow(/timeZone/);
     expect(() => createHandlerContext(() => T3, { textFormat: 'rfc' as never })).toThrow(/textFormat/);
+  });
+
+  it('throws its own error class with the stable code BAD_CONTEXT, never a raw validation error', () => {
+    let thrown: unknown;
+    try {
+      createHandlerContext(() => T3, { ntp: { stratum: 99 } });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(TockProtocolError);
+    expect(thrown).toMatchObject({ name: 'TockProtocolError', code: 'BAD_CONTEXT' });
+    expect((thrown as Error).message).toMatch(/^ntp\.stratum: /);
+    expect((thrown as Error).cause).toBeDefined();
   });
 });
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type Classification, classify, type Protocol } from './classify.ts';
+import { TockProtocolError } from './errors.ts';
 import { decodeJsonRequest, encodeJson } from './json/codec.ts';
 import { MAX_DATAGRAM_BYTES } from './limits.ts';
 import {
@@ -97,10 +98,19 @@ export interface HandlerContext {
 
 /**
  * Validates handler options and binds them to a clock.
- * @throws ZodError naming the bad option.
+ * @throws TockProtocolError `BAD_CONTEXT` naming the first bad option (`timeZone: must be an IANA time
+ *   zone …`), with the validation error as `cause`.
  */
 export function createHandlerContext(clock: Clock, options: HandlerOptions = {}): HandlerContext {
-  const o = HandlerOptionsSchema.parse(options);
+  const parsed = HandlerOptionsSchema.safeParse(options);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.join('.') || 'options';
+    throw new TockProtocolError('BAD_CONTEXT', `${where}: ${issue?.message ?? 'invalid'}`, {
+      cause: parsed.error,
+    });
+  }
+  const o = parsed.data;
   return { clock, textFormat: o.textFormat, timeZone: o.timeZone, ntp: ntpServerSettings(o.ntp) };
 }
 

@@ -7,10 +7,14 @@
  * - Codecs for each format, for clients and load generators: {@link parseTimeLine},
  *   {@link decodeJsonReply}, {@link buildNtpRequest} / {@link readNtpReply}, and the time math of
  *   {@link offsetAndDelay} and the NTP timestamp conversions.
+ * - What tock's programs share: one target syntax ({@link parseHostPort}, {@link formatHostPort},
+ *   {@link DEFAULT_PORT}), binary IP addresses ({@link parseAddress}), and one clock anchoring
+ *   ({@link createAnchoredClock}, over time sources the caller passes in).
  *
  * @packageDocumentation
  */
-export { type Classification, classify, type Protocol } from './classify.ts';
+export { type Classification, classify, PROTOCOLS, type Protocol } from './classify.ts';
+export { PROTOCOL_ERROR_CODES, type ProtocolErrorCode, TockProtocolError } from './errors.ts';
 export {
   type Clock,
   createHandlerContext,
@@ -52,6 +56,15 @@ export {
   TEXT_REQUEST_PADDED_BYTES,
 } from './limits.ts';
 export {
+  type Cidr,
+  createRangeMatcher,
+  IPV4,
+  IPV6,
+  parseAddress,
+  parseCidr,
+  type RangeMatcher,
+} from './net/address.ts';
+export {
   buildNtpRequest,
   type NtpReply,
   type NtpReplyProblem,
@@ -91,6 +104,16 @@ export {
   secondsFromNtpShort,
 } from './ntp/timestamp.ts';
 export {
+  DEFAULT_PORT,
+  formatHostPort,
+  type HostPort,
+  type HostPortProblem,
+  type HostPortResult,
+  hostProblem,
+  isIpv6Literal,
+  parseHostPort,
+} from './target.ts';
+export {
   formatTime,
   parseFormatKeyword,
   TEXT_FORMATS,
@@ -98,7 +121,19 @@ export {
   TextFormatSchema,
 } from './text/format.ts';
 export { looksLikeTimeLine, type ParsedTimeLine, parseTimeLine } from './text/parse.ts';
-export { isValidTimeZone } from './text/zone.ts';
+export { isValidTimeZone, localTimeZone } from './text/zone.ts';
+export {
+  type Anchor,
+  type AnchoredClock,
+  type AnchoredClockOptions,
+  anchorAgrees,
+  anchorIsPoorAndOld,
+  CLOCK_ANCHORING,
+  createAnchoredClock,
+  readAnchored,
+  type TimeSources,
+  takeAnchor,
+} from './time/anchor.ts';
 export {
   type Instant,
   instantFromMs,

@@ -1,21 +1,13 @@
-import {
-  buildKissOfDeath,
-  type Clock,
-  classify,
-  createHandlerContext,
-  handle,
-  MAX_DATAGRAM_BYTES,
-  readNtpRequest,
-} from '@tock/protocol';
-import { type Skew, skewedClock } from './clock/skew.ts';
+import { type Clock, createHandlerContext, type Instant, parseAddress } from '@tock/protocol';
+import { type AdmissionRules, admit } from './admission.ts';
+import { parseDuration } from './clock/duration.ts';
+import { createSkew, type Skew, skewedClock } from './clock/skew.ts';
+import { createSystemClock } from './clock/system-clock.ts';
 import type { Endpoint, ReceivedDatagram, Transport, TransportFactory } from './io/transport.ts';
-import { type Logger, logs } from './log.ts';
+import { createLogThrottle, type Logger } from './log.ts';
 import type { ServerSettings } from './options.ts';
-import type { RateLimiter } from './rate-limit.ts';
-import type { StatsRecorder } from './stats.ts';
-
-/** How often, at most, one engine logs socket or send errors (it counts the others). */
-const ERROR_LOG_INTERVAL_MS = 10_000;
+import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
+import { createStatsRecorder, type StatsRecorder, statsRegion } from './stats.ts';
 
 /** What an {@link Engine} needs: settings, the true clock, a socket, counters, the shared rate limiter. */
 export interface EngineOptions {
@@ -51,93 +43,131 @@ export interface Engine {
 }
 
 /**
- * Creates the datagram loop of one socket. For each datagram, in order: drop it if the server is stopping,
- * if it is larger than `MAX_DATAGRAM_BYTES`, if its source port is 0, or if its source is over its rate limit
- * (sending a RATE Kiss-o'-Death to an NTP client, at most once a second); answer it with the protocol's
- * `handle`; with `strictSize`, drop a reply larger than its request; send it and count it. Nothing here
- * allocates beyond what `handle` does, and nothing is logged per datagram.
+ * What one engine is built from, the same on the main thread (a server without workers) and in each worker
+ * thread; see {@link buildEngine}.
+ */
+export interface EngineSpec {
+  readonly settings: ServerSettings;
+  /** The port to bind. */
+  readonly port: number;
+  /** Which worker this is (0 for a server without worker threads): its region of `counters`, its logs. */
+  readonly worker: number;
+  /** The counters of all workers, one region of `STATS_SLOTS` doubles each. */
+  readonly counters: SharedArrayBuffer;
+  /** The shared rate-limit table, or `undefined` when rate limiting is off. */
+  readonly limiter: SharedArrayBuffer | undefined;
+  /** Where the rate error of `--clock-rate` starts, the same for every worker. */
+  readonly epoch: Instant;
+  readonly transport: TransportFactory;
+  /** Share the port with the other workers' sockets (`SO_REUSEPORT`). */
+  readonly reusePort: boolean;
+  readonly logger: Logger;
+  /** The true clock (default: a system clock of this thread). */
+  readonly clock?: Clock;
+}
+
+/**
+ * Builds an engine the one way both a server without workers and every worker thread do: its clock (a
+ * system clock unless one is given), the skew of `--clock-offset` and `--clock-rate` from the shared
+ * `epoch`, its stats recorder over region `worker` of the shared counters, and its view of the shared
+ * rate-limit table.
+ */
+export function buildEngine(spec: EngineSpec): Engine {
+  const { settings } = spec;
+  return createEngine({
+    settings,
+    port: spec.port,
+    clock: spec.clock ?? createSystemClock().now,
+    skew: createSkew({
+      offsetNs: parseDuration(settings.clockOffset) ?? 0n,
+      ratePpm: settings.clockRate,
+      epoch: spec.epoch,
+    }),
+    transport: spec.transport,
+    reusePort: spec.reusePort,
+    stats: createStatsRecorder(statsRegion(spec.counters, spec.worker)),
+    limiter:
+      spec.limiter === undefined
+        ? undefined
+        : createRateLimiter(settings.rateLimit, { buffer: spec.limiter }),
+    logger: spec.logger,
+    worker: spec.worker,
+  });
+}
+
+/**
+ * Creates the datagram loop of one socket. What happens to each datagram is decided by {@link admit} (the
+ * server's admission and the protocol's `handle`); the loop only moves bytes and counts: it sends the reply
+ * or the Kiss-o'-Death and feeds the reason to the counters. Nothing here allocates beyond what `admit`
+ * does, and nothing is logged per datagram: socket, send and internal errors are logged at most once per
+ * 10 seconds each, with a count of the ones kept back.
  */
 export function createEngine(options: EngineOptions): Engine {
-  const { settings, clock, skew, stats, limiter, logger } = options;
-  const context = createHandlerContext(skewedClock(clock, skew), {
-    textFormat: settings.textFormat,
-    timeZone: settings.timeZone,
-    ntp: settings.ntp,
-  });
-  const strictSize = settings.strictSize;
+  const { settings, clock, skew, stats, logger, worker } = options;
+  const rules: AdmissionRules = {
+    context: createHandlerContext(skewedClock(clock, skew), {
+      textFormat: settings.textFormat,
+      timeZone: settings.timeZone,
+      ntp: settings.ntp,
+    }),
+    limiter: options.limiter,
+    strictSize: settings.strictSize,
+  };
   let transport: Transport | undefined;
   let stopping = false;
   let stopped: Promise<void> | undefined;
+  /** The sender's words for a transport that gives only text (a custom one). */
+  const parsed = new Uint32Array(5);
 
-  const reportEvery = (event: string, what: string) => {
-    let last = Number.NEGATIVE_INFINITY;
-    let suppressed = 0;
-    return (error: Error): void => {
-      const now = performance.now();
-      if (now - last < ERROR_LOG_INTERVAL_MS || !logs(logger, 'warn')) {
-        suppressed++;
-        return;
-      }
-      last = now;
-      logger.log('warn', event, `${what}: ${error.message}`, {
-        worker: options.worker,
-        error,
-        ...(suppressed > 0 ? { suppressed } : {}),
-      });
-      suppressed = 0;
-    };
-  };
-  const logSendError = reportEvery('send-error', 'the system refused to send a reply');
-  const logSocketError = reportEvery('socket-error', 'the socket reported an error');
+  const logSendError = createLogThrottle(logger, {
+    level: 'warn',
+    event: 'send-error',
+    what: 'the system refused to send a reply',
+    fields: { worker },
+  });
+  const logSocketError = createLogThrottle(logger, {
+    level: 'warn',
+    event: 'socket-error',
+    what: 'the socket reported an error',
+    fields: { worker },
+  });
+  const logInternalError = createLogThrottle(logger, {
+    level: 'error',
+    event: 'internal-error',
+    what: 'a datagram could not be handled (a bug: it was dropped, the server goes on)',
+    fields: { worker },
+  });
+
+  function sourceOf(d: ReceivedDatagram): Uint32Array {
+    if (d.source !== undefined) return d.source;
+    if (parseAddress(d.sender.address, parsed) === 0) parsed[0] = 0;
+    return parsed;
+  }
 
   function onDatagram(d: ReceivedDatagram): void {
     try {
-      const bytes = d.data;
-      const length = bytes.length;
-      if (stopping) {
-        stats.drop(length > MAX_DATAGRAM_BYTES ? 'unknown' : classify(bytes), 'shutting-down');
-        return;
-      }
-      if (length > MAX_DATAGRAM_BYTES) {
-        stats.drop('unknown', 'oversized');
-        return;
-      }
-      const sender = d.sender;
-      if (sender.port === 0) {
-        stats.drop(classify(bytes), 'source-port-zero');
-        return;
-      }
-      if (limiter !== undefined) {
-        // The true clock, in ms: a skewed or stepped served clock must not change what a source may send.
-        const nowMs = Number(d.receiveTime) / 1e6;
-        if (!limiter.admit(sender.address, nowMs)) {
-          const protocol = classify(bytes);
-          stats.drop(protocol, 'rate-limited');
-          if (protocol === 'ntp' && limiter.kissOfDeath(nowMs)) {
-            const request = readNtpRequest(bytes);
-            if (request.ok) {
-              transport?.send(buildKissOfDeath(request.request, 'RATE'), sender);
-              stats.kissOfDeath();
-            }
-          }
-          return;
-        }
-      }
       const t2 = skew === undefined ? d.receiveTime : skew(d.receiveTime);
-      const result = handle(bytes, t2, context);
-      if (result.action === 'ignore') {
-        stats.drop(result.protocol, result.reason);
-        return;
+      const sender = d.sender;
+      const verdict = admit(rules, d.data, sourceOf(d), sender.port, d.receiveTime, t2, stopping);
+      switch (verdict.action) {
+        case 'reply':
+          transport?.send(verdict.bytes, sender);
+          stats.reply(verdict.protocol, verdict.error === true, Number(verdict.transmitTime - t2));
+          return;
+        case 'ignore':
+          stats.drop(verdict.protocol, verdict.reason);
+          return;
+        case 'kiss-of-death':
+          stats.drop(verdict.protocol, verdict.reason);
+          transport?.send(verdict.bytes, sender);
+          stats.kissOfDeath();
+          return;
       }
-      if (strictSize && result.bytes.length > length) {
-        stats.drop(result.protocol, 'smaller-than-reply');
-        return;
-      }
-      transport?.send(result.bytes, sender);
-      stats.reply(result.protocol, result.error === true, Number(result.transmitTime - t2));
-    } catch {
-      // handle() never throws; this guards the socket callback against a bug anywhere else.
+    } catch (error) {
+      // admit() never throws; this guards the socket callback against a bug anywhere else (a transport,
+      // the counters), and says what it was.
       stats.drop('unknown', 'internal-error');
+      logInternalError(error);
     }
   }
 

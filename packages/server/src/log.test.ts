@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createJsonLogger, logs } from './log.ts';
+import { createJsonLogger, createLogThrottle, logs } from './log.ts';
+import type { LogLevel } from './options.ts';
 
 const at = () => new Date('2026-11-21T05:48:44.123Z');
 
@@ -37,5 +38,66 @@ describe('createJsonLogger', () => {
       msg: 'oops',
       error: { name: 'Error', message: 'send EPERM', code: 'EPERM' },
     });
+  });
+});
+
+describe('createLogThrottle', () => {
+  const recorder = (level: LogLevel = 'debug') => {
+    const lines: { level: string; event: string; msg: string; fields: Record<string, unknown> }[] = [];
+    const logger = {
+      level,
+      log: (l: string, event: string, msg: string, fields?: Record<string, unknown>) =>
+        lines.push({ level: l, event, msg, fields: fields ?? {} }),
+    } as Parameters<typeof createLogThrottle>[0];
+    return { lines, logger };
+  };
+
+  it('logs at most one line per interval and counts the ones it kept back', () => {
+    const { lines, logger } = recorder();
+    let t = 0;
+    const report = createLogThrottle(logger, {
+      level: 'error',
+      event: 'internal-error',
+      what: 'a datagram could not be handled',
+      fields: { worker: 3 },
+      intervalMs: 10_000,
+      now: () => t,
+    });
+    report(new Error('boom 1'));
+    report(new Error('boom 2'));
+    t = 5_000;
+    report(new Error('boom 3'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      level: 'error',
+      event: 'internal-error',
+      msg: 'a datagram could not be handled: boom 1',
+      fields: { worker: 3 },
+    });
+    expect(lines[0]!.fields.suppressed).toBeUndefined();
+    t = 10_000;
+    report('not an Error');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatchObject({
+      msg: 'a datagram could not be handled: not an Error',
+      fields: { suppressed: 2 },
+    });
+  });
+
+  it('only counts what the logger does not want, and survives a logger that throws', () => {
+    const quiet = recorder('warn');
+    const report = createLogThrottle(quiet.logger, { level: 'info', event: 'x', what: 'x', now: () => 0 });
+    report(new Error('a'));
+    expect(quiet.lines).toHaveLength(0);
+    const throwing = createLogThrottle(
+      {
+        level: 'error',
+        log: () => {
+          throw new Error('disk full');
+        },
+      },
+      { level: 'error', event: 'x', what: 'x' },
+    );
+    expect(() => throwing(new Error('a'))).not.toThrow();
   });
 });

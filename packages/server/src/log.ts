@@ -29,6 +29,56 @@ export function logs(logger: Logger, level: LogLevel): boolean {
   return RANK[level] <= RANK[logger.level];
 }
 
+/** What {@link createLogThrottle} writes: one kind of error, at one level. */
+export interface LogThrottleOptions {
+  readonly level: LogLevel;
+  /** The event name, such as `send-error`. */
+  readonly event: string;
+  /** What happened, for people: the error's message is appended (`what: message`). */
+  readonly what: string;
+  /** Fields written with every line (such as the worker's number). */
+  readonly fields?: LogFields;
+  /** The least time between two lines, in milliseconds (default 10 s). */
+  readonly intervalMs?: number;
+  /** A monotonic clock in milliseconds (default `performance.now`; tests pass their own). */
+  readonly now?: () => number;
+}
+
+/** How often, at most, a throttled error is logged by default: once per 10 seconds. */
+export const LOG_THROTTLE_INTERVAL_MS = 10_000;
+
+/**
+ * Logs an error that may happen for every datagram without flooding the log: at most one line per
+ * `intervalMs`, which counts (`suppressed`) the ones not logged since the last line. Errors the logger's
+ * level does not want are only counted. Never throws.
+ */
+export function createLogThrottle(logger: Logger, options: LogThrottleOptions): (error: unknown) => void {
+  const { level, event, what, fields = {} } = options;
+  const intervalMs = options.intervalMs ?? LOG_THROTTLE_INTERVAL_MS;
+  const now = options.now ?? (() => performance.now());
+  let last = Number.NEGATIVE_INFINITY;
+  let suppressed = 0;
+  return (thrown: unknown): void => {
+    const at = now();
+    if (at - last < intervalMs || !logs(logger, level)) {
+      suppressed++;
+      return;
+    }
+    last = at;
+    const error = thrown instanceof Error ? thrown : new Error(String(thrown));
+    try {
+      logger.log(level, event, `${what}: ${error.message}`, {
+        ...fields,
+        error,
+        ...(suppressed > 0 ? { suppressed } : {}),
+      });
+    } catch {
+      // A logger that throws must not take the datagram loop down with it.
+    }
+    suppressed = 0;
+  };
+}
+
 /** A logger that drops everything (the library's default). */
 export const silentLogger: Logger = { level: 'error', log: () => undefined };
 

@@ -1,22 +1,20 @@
 import { isIP } from 'node:net';
 import {
+  DEFAULT_PORT,
   HandlerOptionsSchema,
-  isValidTimeZone,
+  localTimeZone,
   NtpServerOptionsSchema,
+  parseCidr,
   type TextFormatSchema,
 } from '@tock/protocol';
 import { z } from 'zod';
 import { parseDuration } from './clock/duration.ts';
-import { parseCidr } from './net/address.ts';
 
 /** The time zone this machine is set to, as `Intl` reports it (`UTC` when it reports nothing usable). */
-export function machineTimeZone(): string {
-  const zone = new Intl.DateTimeFormat().resolvedOptions().timeZone;
-  return typeof zone === 'string' && isValidTimeZone(zone) ? zone : 'UTC';
-}
+export const machineTimeZone: () => string = localTimeZone;
 
-/** The port tockd listens on unless told otherwise. */
-export const DEFAULT_PORT = 5005;
+/** The port tockd listens on unless told otherwise: the protocol's `DEFAULT_PORT`, 5005. */
+export { DEFAULT_PORT };
 /** The address tockd listens on unless told otherwise: loopback only. */
 export const DEFAULT_HOST = '127.0.0.1';
 /** The sources never rate-limited unless told otherwise: loopback. */

@@ -24,7 +24,7 @@ function admitted(
   startMs = 0,
 ) {
   let count = 0;
-  for (let i = 0; i < n; i++) if (limiter.admit(address, startMs + i * gapMs)) count++;
+  for (let i = 0; i < n; i++) if (limiter.admitAddress(address, startMs + i * gapMs)) count++;
   return count;
 }
 
@@ -55,8 +55,8 @@ describe('createRateLimiter', () => {
       admitted(limiter, '203.0.113.9', 20, 0);
       let answered = 0;
       for (let i = 1; i <= 400; i++) {
-        limiter.admit('203.0.113.9', i * 10); // the attacker, on the refill
-        if (limiter.admit('203.0.113.9', i * 10 + 5)) answered++; // the victim, 5 ms later
+        limiter.admitAddress('203.0.113.9', i * 10); // the attacker, on the refill
+        if (limiter.admitAddress('203.0.113.9', i * 10 + 5)) answered++; // the victim, 5 ms later
       }
       return answered;
     };
@@ -92,8 +92,8 @@ describe('createRateLimiter', () => {
     let flooderAnswers = 0;
     for (let i = 0; i < 20_000; i++) {
       const t = i * 0.1; // 2 s in all
-      limiter.admit(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, t);
-      if (limiter.admit('198.51.100.1', t)) flooderAnswers++;
+      limiter.admitAddress(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, t);
+      if (limiter.admitAddress('198.51.100.1', t)) flooderAnswers++;
     }
     expect(limiter.sources()).toBe(1024);
     expect(limiter.buffer.byteLength).toBe(rateLimitBufferBytes(1024));
@@ -111,16 +111,16 @@ describe('createRateLimiter', () => {
 
   it("allows one Kiss-o'-Death per source per second", () => {
     const limiter = createRateLimiter(settings({ burst: 1, rate: 1 }), { random: never });
-    expect(limiter.admit('192.0.2.1', 0)).toBe(true);
-    expect(limiter.admit('192.0.2.1', 10)).toBe(false);
+    expect(limiter.admitAddress('192.0.2.1', 0)).toBe(true);
+    expect(limiter.admitAddress('192.0.2.1', 10)).toBe(false);
     expect(limiter.kissOfDeath(10)).toBe(true);
-    expect(limiter.admit('192.0.2.1', 20)).toBe(false);
+    expect(limiter.admitAddress('192.0.2.1', 20)).toBe(false);
     expect(limiter.kissOfDeath(20)).toBe(false);
-    expect(limiter.admit('192.0.2.2', 500)).toBe(true);
-    expect(limiter.admit('192.0.2.2', 600)).toBe(false);
+    expect(limiter.admitAddress('192.0.2.2', 500)).toBe(true);
+    expect(limiter.admitAddress('192.0.2.2', 600)).toBe(false);
     expect(limiter.kissOfDeath(600)).toBe(true); // another source
-    expect(limiter.admit('192.0.2.1', 1020)).toBe(true); // a token grew back
-    expect(limiter.admit('192.0.2.1', 1030)).toBe(false);
+    expect(limiter.admitAddress('192.0.2.1', 1020)).toBe(true); // a token grew back
+    expect(limiter.admitAddress('192.0.2.1', 1030)).toBe(false);
     expect(limiter.kissOfDeath(1030)).toBe(true);
   });
 

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { createRangeMatcher, IPV4, parseAddress, parseCidr, type RangeMatcher } from './net/address.ts';
+import { createRangeMatcher, IPV4, parseAddress, parseCidr, type RangeMatcher } from '@tock/protocol';
 
 /** What {@link createRateLimiter} enforces (the `rateLimit` options of the server). */
 export interface RateLimitSettings {
@@ -35,10 +35,14 @@ const LOCK_SPINS = 1000;
 /** Per-source rate limiting over a fixed-size table in shared memory; see {@link createRateLimiter}. */
 export interface RateLimiter {
   /**
-   * Decides whether a datagram from `address` (as the socket reports it) that arrived at `nowMs` is
-   * answered, and charges its source. Exempt sources are always answered and never tracked.
+   * Decides whether a datagram from `source` that arrived at `nowMs` is answered, and charges its source.
+   * `source` is the address as words, `[family, w0, w1, w2, w3]` (the protocol's `parseAddress`, which the
+   * transports fill in without making text); family 0 (not an IP address) is always answered. Exempt sources
+   * are always answered and never tracked.
    */
-  admit(address: string, nowMs: number): boolean;
+  admit(source: Uint32Array, nowMs: number): boolean;
+  /** {@link RateLimiter.admit} for an address as text (`192.0.2.1`, `::ffff:192.0.2.1`, `2001:db8::1`): parses it first. */
+  admitAddress(address: string, nowMs: number): boolean;
   /**
    * After {@link RateLimiter.admit} refused a datagram: whether its source may be sent a RATE
    * Kiss-o'-Death now. At most one per source per {@link KISS_OF_DEATH_INTERVAL_MS}; a yes is recorded.
@@ -107,7 +111,12 @@ export function createRateLimiter(
   const parsed = new Uint32Array(5);
   const probes = Math.min(PROBES, capacity);
   let lastLimited = -1;
-  let lastExempt = '';
+  // The last exempt source's words (family 0: none yet).
+  let exemptFamily = 0;
+  let exempt1 = 0;
+  let exempt2 = 0;
+  let exempt3 = 0;
+  let exempt4 = 0;
 
   const lock = (slot: number): boolean => {
     const at = HEADER_INTS + slot * INTS_PER_SLOT;
@@ -118,22 +127,39 @@ export function createRateLimiter(
     Atomics.store(ints, HEADER_INTS + slot * INTS_PER_SLOT, 0);
   };
 
-  return {
+  const limiter: RateLimiter = {
     capacity,
     buffer,
 
-    admit(address: string, nowMs: number): boolean {
+    admitAddress(address: string, nowMs: number): boolean {
+      return parseAddress(address, parsed) === 0 || limiter.admit(parsed, nowMs);
+    },
+
+    admit(source: Uint32Array, nowMs: number): boolean {
+      const family = source[0]!;
+      if (family === 0) return true;
       // Whether a source is exempt depends on its address only: remember the last exempt one, so that a
-      // busy exempt client (a local probe, a load balancer's health check) is not parsed per datagram.
-      if (address === lastExempt) return true;
-      const family = parseAddress(address, parsed);
-      if (family === 0 || exempt(parsed)) {
-        lastExempt = address;
+      // busy exempt client (a local probe, a load balancer's health check) skips the range checks.
+      if (
+        family === exemptFamily &&
+        source[1] === exempt1 &&
+        source[2] === exempt2 &&
+        source[3] === exempt3 &&
+        source[4] === exempt4
+      ) {
+        return true;
+      }
+      if (exempt(source)) {
+        exemptFamily = family;
+        exempt1 = source[1]!;
+        exempt2 = source[2]!;
+        exempt3 = source[3]!;
+        exempt4 = source[4]!;
         return true;
       }
       // The key: an IPv4 address, or the first 64 bits of an IPv6 one.
-      const k1 = parsed[1]! | 0;
-      const k2 = family === IPV4 ? 0 : parsed[2]! | 0;
+      const k1 = source[1]! | 0;
+      const k2 = family === IPV4 ? 0 : source[2]! | 0;
       let h = Math.imul(seed ^ family, 0x9e37_79b1);
       h = Math.imul(h ^ k1, 0x85eb_ca6b);
       h ^= h >>> 13;
@@ -233,4 +259,5 @@ export function createRateLimiter(
       return limited;
     },
   };
+  return limiter;
 }

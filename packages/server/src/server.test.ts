@@ -270,6 +270,39 @@ describe('createServer with a fake transport', () => {
     await server.close();
   });
 
+  it('counts an internal error, logs what it was, and logs it at most once per 10 s', async () => {
+    const lines: { level: string; event: string; msg: string; fields?: Record<string, unknown> }[] = [];
+    let events: TransportEvents | undefined;
+    const address: Endpoint = { address: '127.0.0.1', port: 5005, family: 'IPv4' };
+    const server = createServer({
+      clock: () => 1_700_000_000_000_000_000n,
+      logger: {
+        level: 'info',
+        log: (level, event, msg, fields) => lines.push({ level, event, msg, fields }),
+      },
+      transport: (options) => {
+        events = options.events;
+        return {
+          bind: async () => address,
+          send: () => {
+            throw new TypeError('a transport bug');
+          },
+          address: () => address,
+          close: async () => undefined,
+        };
+      },
+    });
+    await server.listen();
+    const sender: Endpoint = { address: '192.0.2.1', port: 40000, family: 'IPv4' };
+    for (let i = 0; i < 3; i++) events!.datagram({ data: encode('Time request'), receiveTime: 1n, sender });
+    expect(server.stats().dropped['internal-error']).toBe(3);
+    const logged = lines.filter((l) => l.event === 'internal-error');
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ level: 'error', fields: { worker: 0 } });
+    expect(logged[0]!.msg).toContain('a transport bug');
+    await server.close();
+  });
+
   it('reads the injected clock for the transmit time', async () => {
     const fake = fakeTransport(false);
     const server = createServer({

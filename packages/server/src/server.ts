@@ -2,10 +2,8 @@ import { createSocket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import type { Clock } from '@tock/protocol';
-import { parseDuration } from './clock/duration.ts';
-import { createSkew } from './clock/skew.ts';
 import { createSystemClock } from './clock/system-clock.ts';
-import { createEngine, type Engine } from './engine.ts';
+import { buildEngine, type Engine } from './engine.ts';
 import { bindError, ServerError } from './errors.ts';
 import { chooseTransport } from './io/choose.ts';
 import type { Endpoint, TransportFactory } from './io/transport.ts';
@@ -18,7 +16,7 @@ import {
   type ServerSettingsInput,
 } from './options.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
-import { createStatsRecorder, type ServerStats, STATS_SLOTS, sumStats } from './stats.ts';
+import { type ServerStats, statsBufferBytes, statsRegion, sumStats } from './stats.ts';
 import { VERSION } from './version.ts';
 import { startWorkers, type WorkerPool } from './workers/pool.ts';
 
@@ -161,7 +159,6 @@ export function createServer(options: ServerOptions = {}): TockServer {
     );
   }
   const clock = givenClock ?? createSystemClock().now;
-  const skewOffset = parseDuration(settings.clockOffset) ?? 0n;
 
   let regions: Float64Array[] = [];
   let limiter: RateLimiter | undefined;
@@ -197,28 +194,26 @@ export function createServer(options: ServerOptions = {}): TockServer {
       logger.log('warn', 'io-fallback', io.fallback, { io: io.io });
     }
     ioInUse = givenTransport === undefined ? io.io : 'custom';
-    const counters = new SharedArrayBuffer(workerCount * STATS_SLOTS * 8);
-    regions = Array.from(
-      { length: workerCount },
-      (_, i) => new Float64Array(counters, i * STATS_SLOTS * 8, STATS_SLOTS),
-    );
+    const counters = new SharedArrayBuffer(statsBufferBytes(workerCount));
+    regions = Array.from({ length: workerCount }, (_, i) => statsRegion(counters, i));
     if (settings.rateLimit.rate > 0) limiter = createRateLimiter(settings.rateLimit);
     const epoch = clock();
     const { host } = settings;
 
     let address: Endpoint;
     if (workerCount === 1) {
-      engine = createEngine({
+      // The same assembly as each worker thread (workers/thread.ts), with this thread's clock.
+      engine = buildEngine({
         settings,
         port: settings.port,
-        clock,
-        skew: createSkew({ offsetNs: skewOffset, ratePpm: settings.clockRate, epoch }),
+        worker: 0,
+        counters,
+        limiter: limiter?.buffer,
+        epoch,
         transport: givenTransport ?? io.factory,
         reusePort: false,
-        stats: createStatsRecorder(regions[0]),
-        limiter,
         logger,
-        worker: 0,
+        clock,
       });
       try {
         address = await engine.bind();

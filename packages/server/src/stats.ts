@@ -3,6 +3,7 @@ import {
   type HandleResult,
   IGNORE_REASONS,
   type IgnoreReason,
+  PROTOCOLS,
   type Protocol,
 } from '@tock/protocol';
 
@@ -52,8 +53,8 @@ export const DROP_REASON_HELP: Readonly<Record<DropReason, string>> = {
 
 /** What a datagram can look like: the protocols, and `unknown`. */
 export const CLASSIFICATIONS: readonly Classification[] = ['text', 'json', 'ntp', 'unknown'];
-/** The protocols tockd answers. */
-export const PROTOCOLS: readonly Protocol[] = ['text', 'json', 'ntp'];
+/** The protocols tockd answers: the protocol package's `PROTOCOLS`. */
+export { PROTOCOLS };
 
 /**
  * Upper bounds of the buckets of the processing-time histogram, in seconds (the last bucket, above them,
@@ -137,6 +138,16 @@ export interface StatsRecorder {
   snapshot(): ServerStats;
   /** The counters themselves: {@link STATS_SLOTS} doubles. */
   readonly counters: Float64Array;
+}
+
+/** Bytes of shared memory the counters of `workers` workers take: one region of {@link STATS_SLOTS} doubles each. */
+export function statsBufferBytes(workers: number): number {
+  return workers * STATS_SLOTS * 8;
+}
+
+/** Worker `worker`'s region of the shared counters (a buffer of {@link statsBufferBytes}). */
+export function statsRegion(counters: SharedArrayBuffer, worker: number): Float64Array {
+  return new Float64Array(counters, worker * STATS_SLOTS * 8, STATS_SLOTS);
 }
 
 /**

@@ -50,6 +50,15 @@ export function isValidTimeZone(timeZone: string): boolean {
 }
 
 /**
+ * This machine's IANA time zone, as the runtime reports it (`TZ`, or the system's setting), or `UTC` when
+ * the runtime cannot tell or names a zone it does not know. Reads no clock.
+ */
+export function localTimeZone(): string {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return zone && isValidTimeZone(zone) ? zone : 'UTC';
+}
+
+/**
  * Splits an instant (milliseconds since the epoch) into wall-clock fields in `timeZone`.
  * @throws RangeError for an unknown time zone.
  */

@@ -1,4 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { parseAddress } from '@tock/protocol';
 import { loadBatchedUdp } from '@tock/udp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type BatchedTransport, createBatchedTransport } from './batched-transport.ts';
@@ -100,6 +101,34 @@ describe.runIf(loaded.ok)('createBatchedTransport (the native addon loaded)', ()
     expect(d.receiveTime).toBeGreaterThanOrEqual(before - 1_000_000n);
     expect(d.receiveTime).toBeLessThanOrEqual(after);
     expect(t.stats()).toMatchObject({ datagrams: 1, truncated: 0, noTimestamp: 0 });
+  });
+
+  it("gives the sender's address as the words parseAddress makes of its text, without the text", async () => {
+    const sources: Array<{ text: string; words: number[] }> = [];
+    const rec = recordingEvents();
+    const events: TransportEvents = {
+      ...rec.events,
+      datagram: (d) => {
+        sources.push({ text: d.sender.address, words: [...(d.source ?? [])] });
+        rec.events.datagram(d);
+      },
+    };
+    const t = createBatchedTransport({ host: '::', port: 0, clock: () => 0n, events });
+    open.push(t);
+    const { port } = await t.bind();
+    const c4 = await client('udp4');
+    const c6 = await client('udp6', '::1');
+    c4.send('four', port, '127.0.0.1');
+    c6.send('six', port, '::1');
+    await rec.received(2);
+    expect(sources.map((s) => s.text).sort()).toEqual(['::1', '::ffff:127.0.0.1']);
+    for (const { text, words } of sources) {
+      const expected = new Uint32Array(5);
+      parseAddress(text, expected);
+      expect(words, text).toEqual([...expected]);
+    }
+    // An IPv4 client of a dual-stack socket counts as its IPv4 address.
+    expect(sources.find((s) => s.text === '::ffff:127.0.0.1')?.words).toEqual([4, 0x7f00_0001, 0, 0, 0]);
   });
 
   it('with receiveTime clock, stamps datagrams from the given clock', async () => {

@@ -29,7 +29,8 @@ export interface BatchedTransportOptions {
  * A datagram longer than its slot (1032 bytes) is cut at the slot and handed on with length 1032, which the
  * server drops as oversized; the addon never writes or reads past a slot. Per datagram, JavaScript allocates
  * the sender object only (its address string is reused while senders repeat) and the payload view when its
- * length changes.
+ * length changes; the sender's address reaches the rate limiter as words read from the kernel's binary
+ * address (`source`), never as text.
  *
  * @throws nothing: when the addon did not load, `bind()` rejects with the reason.
  */
@@ -79,11 +80,14 @@ export function createBatchedTransport(
   let flushQueued = false;
   let lastStats: NativeStats | undefined;
 
-  const received: { data: Uint8Array; receiveTime: Instant; sender: Endpoint } = {
+  const dataView = new DataView(buffer);
+  const received: { data: Uint8Array; receiveTime: Instant; sender: Endpoint; source: Uint32Array } = {
     data: new Uint8Array(0),
     receiveTime: 0n,
     sender: { address: '', port: 0, family: 'IPv4' },
+    source: new Uint32Array(5),
   };
+  const source = received.source;
   const datagram: ReceivedDatagram = received;
 
   function addressAt(meta: number, family: number): string {
@@ -114,6 +118,44 @@ export function createBatchedTransport(
     return lastAddress;
   }
 
+  /**
+   * Writes the sender's address of the meta at `meta` into `source` as the protocol's `parseAddress` words
+   * (most significant first; an IPv4-mapped IPv6 address as IPv4), straight from the kernel's network-order
+   * bytes: no text.
+   */
+  function sourceAt(meta: number, family: number): void {
+    const at = meta + 20;
+    if (family === 4) {
+      source[0] = 4;
+      source[1] = dataView.getUint32(at, false);
+      source[2] = 0;
+      source[3] = 0;
+      source[4] = 0;
+      return;
+    }
+    if (family !== 6) {
+      source[0] = 0;
+      return;
+    }
+    const w0 = dataView.getUint32(at, false);
+    const w1 = dataView.getUint32(at + 4, false);
+    const w2 = dataView.getUint32(at + 8, false);
+    const w3 = dataView.getUint32(at + 12, false);
+    if (w0 === 0 && w1 === 0 && w2 === 0xffff) {
+      source[0] = 4;
+      source[1] = w3;
+      source[2] = 0;
+      source[3] = 0;
+      source[4] = 0;
+      return;
+    }
+    source[0] = 6;
+    source[1] = w0;
+    source[2] = w1;
+    source[3] = w2;
+    source[4] = w3;
+  }
+
   function onBatch(count: number): void {
     if (count < 0) {
       events.socketError(systemError(-count, 'recvmmsg'));
@@ -123,7 +165,6 @@ export function createBatchedTransport(
     const clockTime = kernelTime ? 0n : clock();
     for (let i = 0; i < n; i++) {
       const meta = RECV_META_OFF + i * META;
-      const _w = meta >> 2;
       // Never longer than the slot: a truncated datagram is the whole slot, which the server drops as oversized.
       const view = payload(i);
       const family = u16[(meta >> 1) + 8] as number;
@@ -135,6 +176,7 @@ export function createBatchedTransport(
       received.data = view;
       received.receiveTime = kernelTime ? (i64[meta >> 3] as bigint) : clockTime;
       received.sender = sender;
+      sourceAt(meta, family);
       current = sender;
       currentMeta = meta;
       events.datagram(datagram);

@@ -1,5 +1,6 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
+import { parseAddress } from '@tock/protocol';
 import type { Endpoint, ReceivedDatagram, Transport, TransportOptions } from './transport.ts';
 
 /** How long {@link Transport.close} waits for queued replies to leave, in milliseconds. */
@@ -11,7 +12,8 @@ export const DRAIN_TIMEOUT_MS = 1000;
  * `reuseAddr` is off; `reusePort` as asked (one socket per worker thread on the same port).
  *
  * Per datagram it reads the clock and calls the server with one reused object whose sender is the
- * `RemoteInfo` node:dgram made anyway: nothing else is allocated.
+ * `RemoteInfo` node:dgram made anyway: nothing else is allocated. The sender's address is turned into words
+ * for the rate limiter (`source`) once, when it differs from the previous datagram's.
  */
 export function createDgramTransport(options: TransportOptions): Transport {
   const { host, port, clock, events } = options;
@@ -29,11 +31,14 @@ export function createDgramTransport(options: TransportOptions): Transport {
     if (error) events.sendError(error);
     if (inFlight === 0) drained?.();
   };
-  const received: { data: Uint8Array; receiveTime: bigint; sender: Endpoint } = {
+  const received: { data: Uint8Array; receiveTime: bigint; sender: Endpoint; source: Uint32Array } = {
     data: new Uint8Array(0),
     receiveTime: 0n,
     sender: { address: '', port: 0, family: 'IPv4' },
+    source: new Uint32Array(5),
   };
+  // The text address whose words `received.source` holds: parsed again only when the sender changes.
+  let sourceAddress = '';
   const datagram: ReceivedDatagram = received;
 
   return {
@@ -51,6 +56,10 @@ export function createDgramTransport(options: TransportOptions): Transport {
           received.receiveTime = clock();
           received.data = data;
           received.sender = rinfo;
+          if (rinfo.address !== sourceAddress) {
+            if (parseAddress(rinfo.address, received.source) === 0) received.source[0] = 0;
+            sourceAddress = rinfo.address;
+          }
           events.datagram(datagram);
         });
         s.on('error', (error: Error) => {

@@ -24,6 +24,13 @@ export interface ReceivedDatagram {
   readonly receiveTime: Instant;
   /** Who sent it, where a reply goes. */
   readonly sender: Endpoint;
+  /**
+   * The sender's address as words, `[family, w0, w1, w2, w3]` as the protocol's `parseAddress` gives them
+   * (an IPv4 client of a dual-stack socket as IPv4), for the rate limiter: the batched transport fills it
+   * from the kernel's binary address, the `node:dgram` one parses the text once. A transport that leaves it
+   * out has `sender.address` parsed by the server.
+   */
+  readonly source?: Uint32Array;
 }
 
 /** What a transport reports to the server. None of these may throw. */

@@ -2,14 +2,9 @@
 // into its own region of the shared counters and rate limiting through the shared table. Started by
 // pool.ts with `workerData`; talks to the main thread with the messages of protocol.ts.
 import { parentPort, workerData } from 'node:worker_threads';
-import { parseDuration } from '../clock/duration.ts';
-import { createSkew } from '../clock/skew.ts';
-import { createSystemClock } from '../clock/system-clock.ts';
-import { createEngine } from '../engine.ts';
+import { buildEngine } from '../engine.ts';
 import { chooseTransport } from '../io/choose.ts';
 import { type Logger, plainFields } from '../log.ts';
-import { createRateLimiter } from '../rate-limit.ts';
-import { createStatsRecorder, STATS_SLOTS } from '../stats.ts';
 import type { FromWorker, ToWorker, WorkerData } from './protocol.ts';
 
 const port = parentPort;
@@ -22,24 +17,17 @@ const logger: Logger = {
   log: (level, event, msg, fields) =>
     post({ type: 'log', level, event, msg, fields: plainFields(fields ?? {}) }),
 };
-const engine = createEngine({
+// The same assembly as a server without workers (server.ts): system clock, skew, counters, limiter.
+const engine = buildEngine({
   settings: data.settings,
   port: data.port,
-  clock: createSystemClock().now,
-  skew: createSkew({
-    offsetNs: parseDuration(data.settings.clockOffset) ?? 0n,
-    ratePpm: data.settings.clockRate,
-    epoch: data.epoch,
-  }),
+  worker: data.worker,
+  counters: data.counters,
+  limiter: data.limiter,
+  epoch: data.epoch,
   transport: chooseTransport(data.io).factory,
   reusePort: true,
-  stats: createStatsRecorder(new Float64Array(data.counters, data.worker * STATS_SLOTS * 8, STATS_SLOTS)),
-  limiter:
-    data.limiter === undefined
-      ? undefined
-      : createRateLimiter(data.settings.rateLimit, { buffer: data.limiter }),
   logger,
-  worker: data.worker,
 });
 
 port.on('message', (message: ToWorker) => {
