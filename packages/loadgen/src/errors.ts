@@ -1,11 +1,19 @@
-import { CodedError, type ErrorInfo } from '@tock/cli-kit';
+import { CodedError } from '@tock/cli-kit';
+
+/** What an error code means, and the exit status `tock-loadgen` ends with when it stops on it. */
+export interface LoadgenErrorInfo {
+  /** The exit status of `tock-loadgen` when it stops on this error. */
+  readonly exitCode: number;
+  /** What the error means, for people. */
+  readonly description: string;
+}
 
 /**
  * Every way `tock-loadgen` can end other than success, with its exit status. One table: the CLI, the JSON
  * error envelope and the README all read it.
  */
 export const LOADGEN_ERROR_CODES: Readonly<
-  Record<'REGRESSION' | 'USAGE' | 'RUN_FAILED' | 'BAD_REPLIES', ErrorInfo>
+  Record<'REGRESSION' | 'USAGE' | 'RUN_FAILED' | 'BAD_REPLIES', LoadgenErrorInfo>
 > = {
   REGRESSION: {
     exitCode: 1,

@@ -28,7 +28,7 @@ export type ErrorTable<Code extends string> = Readonly<Record<Code | 'USAGE', Er
 
 /**
  * The base of each package's error class (`ServerError`, `TockClientError`, `LoadgenError`): a message for
- * people and a stable `code` from the package's {@link ErrorTable}, which also gives the exit status.
+ * people and a stable `code` from the package's code table, which also gives the exit status.
  */
 export abstract class CodedError<Code extends string = string> extends Error {
   /** What went wrong: a key of the package's code table. Stable; the message may change. */

@@ -63,10 +63,15 @@ export interface HelpPage {
  */
 export function renderHelp(page: HelpPage): string {
   const width = HELP_WIDTH - 2;
-  const lines = [`${page.command} ${page.version}`, ...wrap(plain(page.summary), width), '', 'Usage:'];
-  const usageWidth = Math.max(...page.usages.map((u) => u.usage.length)) + 4;
-  for (const u of page.usages)
-    lines.push(u.what === undefined ? `  ${u.usage}` : `  ${u.usage.padEnd(usageWidth)}${u.what}`);
+  const lines = [`${page.command} ${page.version}`, ...wrap(plain(page.summary), width), ''];
+  const [only] = page.usages;
+  if (page.usages.length === 1 && only?.what === undefined) lines.push(`Usage: ${only?.usage}`);
+  else {
+    lines.push('Usage:');
+    const usageWidth = Math.max(...page.usages.map((u) => u.usage.length)) + 4;
+    for (const u of page.usages)
+      lines.push(u.what === undefined ? `  ${u.usage}` : `  ${u.usage.padEnd(usageWidth)}${u.what}`);
+  }
   const column = Math.min(Math.max(...page.options.map((o) => synopsis(o).length)) + 2, 34);
   for (const section of sectionsOf(page.options)) {
     lines.push('', `${section}:`);

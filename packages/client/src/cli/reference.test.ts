@@ -26,7 +26,7 @@ describe('CLI_REFERENCE', () => {
     expect(CLI_REFERENCE.exitCodes.map((e) => e.code)).toEqual(EXIT_STATUSES.map((e) => e.code));
     expect(CLI_REFERENCE.exitCodes.map((e) => e.code)).toEqual([0, 1, 2, 70, 130]);
     const help = renderHelp();
-    expect(help).toContain(`  ${CLI_REFERENCE.usage}\n`);
+    expect(help).toContain(`\nUsage: ${CLI_REFERENCE.usage}\n`);
     expect(help.replaceAll('\n', ' ')).toContain(CLI_REFERENCE.summary);
   });
 });
