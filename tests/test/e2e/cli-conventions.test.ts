@@ -107,8 +107,8 @@ describe.each(COMMANDS)('$command', (c) => {
     const r = await run(binOf(c), ['--help']);
     expect(r.status).toBe(0);
     const statuses = r.stdout.slice(r.stdout.indexOf('\nExit status:\n')).replace(/\s+/g, ' ');
-    expect(statuses).toMatch(/ 2 [^\[]*\[USAGE\] \d/);
-    expect(statuses).toMatch(/ 70 [^\[]*An internal error \(a bug in /);
+    expect(statuses).toMatch(/ 2 [^[]*\[USAGE\] \d/);
+    expect(statuses).toMatch(/ 70 [^[]*An internal error \(a bug in /);
     expect(r.stdout).toMatch(/^ {2}-V, --version +Print the version and exit\.$/m);
   });
 

@@ -81,7 +81,9 @@ describe('renderHelp', () => {
       help.startsWith('x 1.2.3\nDoes x.\n\nUsage: x [flags]\n\nListening:\n  -p, --port PORT  The UDP port.'),
     ).toBe(true);
     for (const line of help.split('\n')) expect(line.length, line).toBeLessThanOrEqual(100);
-    expect(help.replace(/\s+/g, ' ')).toContain('Allowed: an integer from 0 to 65535. Default: 5005. Env: X_PORT.');
+    expect(help.replace(/\s+/g, ' ')).toContain(
+      'Allowed: an integer from 0 to 65535. Default: 5005. Env: X_PORT.',
+    );
     expect(help).toContain('      --mode a|b');
     expect(help).toContain('\nOther:\n  -h, --help');
     expect(help).toContain('  -V, --version');
