@@ -111,8 +111,10 @@ describe.each(COMMANDS)('$command', (c) => {
     let current: number | undefined;
     for (const line of r.stdout.slice(r.stdout.indexOf('\nExit status:\n')).split('\n').slice(2)) {
       const row = /^ {2}(\d+) +(.*)$/.exec(line);
-      if (row !== null) rows.set((current = Number(row[1])), row[2]!);
-      else if (current !== undefined && /^ {4,}\S/.test(line))
+      if (row !== null) {
+        current = Number(row[1]);
+        rows.set(current, row[2]!);
+      } else if (current !== undefined && /^ {4,}\S/.test(line))
         rows.set(current, `${rows.get(current)} ${line.trim()}`);
       else break;
     }
