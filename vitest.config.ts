@@ -33,6 +33,7 @@ export default defineConfig({
       project('@tock/test-utils', 'tooling/test-utils', 20_000),
       project('@tock/client', 'packages/client'),
       project('@tock/loadgen', 'packages/loadgen'),
+      project('@tock/cli-kit', 'tooling/cli'),
       // Tests that start real servers and cross packages (interop with chronyd, ntpdig, rdate, the lab servers).
       project('@tock/tests', 'tests', 30_000),
       project('@tock/tests:dgram', 'tests', 30_000, {

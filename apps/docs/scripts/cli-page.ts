@@ -1,23 +1,9 @@
 /** Renders a command's reference page from the `CLI_REFERENCE` its package exports. */
+import type { CliReference } from '@tock/cli-kit';
 import { code, generatedBanner, prose, table } from './markdown.ts';
 
-/** The contract every CLI package's `./cli` export fulfils (see apps/docs/README.md). */
-export interface CliReference {
-  readonly command: string;
-  readonly summary: string;
-  readonly usage: string;
-  readonly flags: ReadonlyArray<{
-    readonly long: string;
-    readonly short?: string;
-    readonly value?: string;
-    readonly description: string;
-    readonly default?: string;
-    readonly allowed?: string;
-    readonly env?: string;
-    readonly section?: string;
-  }>;
-  readonly exitCodes: ReadonlyArray<{ readonly code: number; readonly meaning: string }>;
-}
+/** The contract every CLI package's `./cli` export fulfils: declared once, in the cli kit (see apps/docs/README.md). */
+export type { CliReference } from '@tock/cli-kit';
 
 const isString = (v: unknown): v is string => typeof v === 'string';
 const optionalString = (v: unknown): boolean => v === undefined || isString(v);
@@ -35,12 +21,14 @@ export function assertCliReference(value: unknown, source: string): asserts valu
   for (const [i, f] of (r.flags as Record<string, unknown>[]).entries()) {
     if (!isString(f.long) || !f.long.startsWith('--')) fail(`.flags[${i}].long is not a --flag`);
     if (!isString(f.description)) fail(`.flags[${i}].description is not a string`);
-    for (const key of ['short', 'value', 'default', 'allowed', 'env', 'section'])
+    for (const key of ['short', 'value', 'default', 'allowed', 'env', 'configKey', 'section'])
       if (!optionalString(f[key])) fail(`.flags[${i}].${key} is not a string`);
   }
   if (!Array.isArray(r.exitCodes) || r.exitCodes.length === 0) fail('.exitCodes is not a non-empty array');
   for (const [i, e] of (r.exitCodes as Record<string, unknown>[]).entries()) {
     if (!Number.isInteger(e.code) || !isString(e.meaning)) fail(`.exitCodes[${i}] is not {code, meaning}`);
+    if (e.errors !== undefined && !(Array.isArray(e.errors) && e.errors.every(isString)))
+      fail(`.exitCodes[${i}].errors is not an array of error codes`);
   }
 }
 
@@ -100,6 +88,7 @@ export function renderCliPage(ref: CliReference, packageName: string): string {
       if (flag.default !== undefined) facts.push(`- **Default:** ${value(flag.default)}`);
       if (flag.allowed !== undefined) facts.push(`- **Allowed:** ${value(flag.allowed)}`);
       if (flag.env !== undefined) facts.push(`- **Environment variable:** ${code(flag.env)}`);
+      if (flag.configKey !== undefined) facts.push(`- **Config key:** ${code(flag.configKey)}`);
       if (facts.length > 0) out.push(...facts, '');
     }
   }
@@ -107,8 +96,12 @@ export function renderCliPage(ref: CliReference, packageName: string): string {
     '## Exit status',
     '',
     table(
-      ['Status', 'Meaning'],
-      ref.exitCodes.map((e) => [String(e.code), prose(e.meaning)]),
+      ['Status', 'Error codes', 'Meaning'],
+      ref.exitCodes.map((e) => [
+        String(e.code),
+        (e.errors ?? []).map((c) => code(c)).join(', '),
+        prose(e.meaning),
+      ]),
     ),
     '',
   );

@@ -42,6 +42,21 @@ describe('CLI pages', () => {
     }
   });
 
+  it('show the conventions every command shares: exit 0, 2 (USAGE) and 70, and -V, --version', async () => {
+    for (const [command, ref] of await references()) {
+      expect(
+        ref.exitCodes.map((e) => e.code),
+        command,
+      ).toEqual(expect.arrayContaining([0, 2, 70]));
+      expect(ref.exitCodes.find((e) => e.code === 2)?.errors, command).toContain('USAGE');
+      expect(
+        ref.flags.find((f) => f.long === '--version'),
+        command,
+      ).toMatchObject({ short: '-V' });
+      expect(renderCliPage(ref, command)).toContain('| Status | Error codes | Meaning |');
+    }
+  });
+
   it('rejects a CLI_REFERENCE of the wrong shape, naming the problem', () => {
     expect(() =>
       assertCliReference({ command: 'x', summary: '', usage: '', flags: [], exitCodes: [] }, 'm'),

@@ -1,17 +1,11 @@
-/**
- * Writes the output of `tock --help` (generated from the flag table in src/cli/options.ts) into README.md,
- * between "```text\n$ tock --help\n" and the closing fence. Run: `pnpm --filter @tock/client run docs`.
- * The test "is in the README exactly" in src/cli/options.test.ts fails when this has not been run.
- */
+// Regenerates the flag, exit status and error code tables of README.md from src/cli/options.ts and
+// src/errors.ts. Run with `pnpm --filter @tock/client run docs`; src/cli/options.test.ts fails when they are stale.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { renderHelp } from '../src/cli/options.ts';
+import { updateGeneratedSections } from '@tock/cli-kit';
+import { README_SECTIONS } from '../src/cli/readme.ts';
 
-const file = new URL('../README.md', import.meta.url);
-const readme = readFileSync(file, 'utf8');
-const start = '```text\n$ tock --help\n';
-const from = readme.indexOf(start);
-const to = readme.indexOf('```', from + start.length);
-if (from < 0 || to < 0) throw new Error(`README.md has no block starting with ${JSON.stringify(start)}`);
-const updated = `${readme.slice(0, from + start.length)}${renderHelp()}${readme.slice(to)}`;
-if (updated !== readme) writeFileSync(file, updated);
-console.log(updated === readme ? 'README.md is up to date' : 'README.md updated');
+const path = new URL('../README.md', import.meta.url);
+const before = readFileSync(path, 'utf8');
+const after = updateGeneratedSections(before, README_SECTIONS);
+if (after !== before) writeFileSync(path, after);
+console.log(after === before ? 'README.md is up to date' : 'README.md updated');

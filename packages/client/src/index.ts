@@ -10,11 +10,15 @@
  * @packageDocumentation
  */
 /** The protocol and text-format names used in {@link QueryOptions}, re-exported from `@tock/protocol`. */
+
+/** The base of every tock error class: a stable `code` and the exit status its CLI ends with. */
+export { CodedError } from '@tock/cli-kit';
 export type { Protocol, TextFormat } from '@tock/protocol';
 export {
   CLIENT_ERROR_CODE_LIST,
   CLIENT_ERROR_CODES,
   type ClientErrorCode,
+  type ClientErrorInfo,
   TockClientError,
   type TockClientErrorDetails,
 } from './errors.ts';

@@ -516,9 +516,9 @@ describe('options', () => {
       'timeZone must be an IANA time zone such as UTC or Europe/Paris, not "Mars/Olympus_Mons"',
     ],
     [{ signal: {} as AbortSignal }, 'signal must be an AbortSignal'],
-  ])('rejects %j with BAD_OPTION', async (options, message) => {
+  ])('rejects %j with INVALID_OPTIONS', async (options, message) => {
     const error = await failure(query('127.0.0.1', options));
-    expect(error).toMatchObject({ code: 'BAD_OPTION', message, attempts: 0 });
+    expect(error).toMatchObject({ code: 'INVALID_OPTIONS', message, attempts: 0 });
   });
 
   it('rejects a bad target with BAD_TARGET, as a rejection (never a synchronous throw)', async () => {

@@ -98,7 +98,7 @@ export { localTimeZone };
 
 /**
  * Validates options and fills in defaults.
- * @throws TockClientError `BAD_OPTION` naming the option.
+ * @throws TockClientError `INVALID_OPTIONS` naming the option.
  */
 export function resolveOptions(options: QueryOptions = {}): QuerySettings {
   if (typeof options !== 'object' || options === null) throw badOption('options must be an object');
@@ -448,7 +448,7 @@ function abortedError(signal: AbortSignal, attempts: number): TockClientError {
 }
 
 function badOption(message: string): TockClientError {
-  return new TockClientError('BAD_OPTION', message);
+  return new TockClientError('INVALID_OPTIONS', message);
 }
 
 function show(value: unknown): string {

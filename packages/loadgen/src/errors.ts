@@ -1,13 +1,20 @@
+import { CodedError } from '@tock/cli-kit';
+
+/** What an error code means, and the exit status `tock-loadgen` ends with when it stops on it. */
+export interface LoadgenErrorInfo {
+  /** The exit status of `tock-loadgen` when it stops on this error. */
+  readonly exitCode: number;
+  /** What the error means, for people. */
+  readonly description: string;
+}
+
 /**
  * Every way `tock-loadgen` can end other than success, with its exit status. One table: the CLI, the JSON
  * error envelope and the README all read it.
  */
-export const LOADGEN_ERROR_CODES: {
-  readonly REGRESSION: { readonly exitCode: 1; readonly description: string };
-  readonly USAGE: { readonly exitCode: 2; readonly description: string };
-  readonly RUN_FAILED: { readonly exitCode: 3; readonly description: string };
-  readonly BAD_REPLIES: { readonly exitCode: 4; readonly description: string };
-} = {
+export const LOADGEN_ERROR_CODES: Readonly<
+  Record<'REGRESSION' | 'USAGE' | 'RUN_FAILED' | 'BAD_REPLIES', LoadgenErrorInfo>
+> = {
   REGRESSION: {
     exitCode: 1,
     description:
@@ -32,15 +39,15 @@ export const LOADGEN_ERROR_CODES: {
 export type LoadgenErrorCode = keyof typeof LOADGEN_ERROR_CODES;
 
 /** An error of `@tock/loadgen`, with a stable {@link LoadgenErrorCode}. */
-export class LoadgenError extends Error {
-  /** Which kind of failure, from {@link LOADGEN_ERROR_CODES}. */
-  readonly code: LoadgenErrorCode;
-
-  /** @param code - which kind of failure; `message` says what happened, for a person. */
+export class LoadgenError extends CodedError<LoadgenErrorCode> {
+  /**
+   * @param code - which kind of failure, from {@link LOADGEN_ERROR_CODES}.
+   * @param message - what happened, for a person.
+   * @param options - `cause`: the underlying error.
+   */
   constructor(code: LoadgenErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'LoadgenError';
-    this.code = code;
   }
 
   /** The process exit status for this error. */

@@ -13,6 +13,9 @@
  *
  * @packageDocumentation
  */
+
+/** The base of every tock error class: a stable `code` and the exit status its CLI ends with. */
+export { CodedError } from '@tock/cli-kit';
 export {
   type ComparableFigures,
   type CompareOptions,
@@ -20,7 +23,12 @@ export {
   compare,
   type FigureComparison,
 } from './compare.ts';
-export { LOADGEN_ERROR_CODES, LoadgenError, type LoadgenErrorCode } from './errors.ts';
+export {
+  LOADGEN_ERROR_CODES,
+  LoadgenError,
+  type LoadgenErrorCode,
+  type LoadgenErrorInfo,
+} from './errors.ts';
 export type { LatencySummary } from './histogram.ts';
 export { IO_NAMES, type IoName } from './io/types.ts';
 export { merge } from './merge.ts';

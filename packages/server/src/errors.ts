@@ -1,3 +1,5 @@
+import { CodedError } from '@tock/cli-kit';
+
 /** A stable error code: a key of {@link SERVER_ERROR_CODES}. */
 export type ServerErrorCode =
   | 'USAGE'
@@ -17,6 +19,8 @@ export interface ServerErrorInfo {
   readonly exitCode: number;
   /** What the error means, for people. */
   readonly description: string;
+  /** Raised by {@link createServer} only: `tockd` never ends with it. */
+  readonly apiOnly?: boolean;
 }
 
 /**
@@ -36,6 +40,7 @@ export const SERVER_ERROR_CODES: Readonly<Record<ServerErrorCode, ServerErrorInf
   },
   INVALID_OPTIONS: {
     exitCode: 2,
+    apiOnly: true,
     description: 'An option passed to createServer is out of range or of the wrong type.',
   },
   ADDRESS_IN_USE: { exitCode: 1, description: 'Another socket already has the port (EADDRINUSE).' },
@@ -48,9 +53,14 @@ export const SERVER_ERROR_CODES: Readonly<Record<ServerErrorCode, ServerErrorInf
     description: 'Binding the port needs privileges (EACCES), e.g. a port below 1024.',
   },
   BIND_FAILED: { exitCode: 1, description: 'The socket could not be opened or bound for another reason.' },
-  ALREADY_STARTED: { exitCode: 1, description: 'listen() was called twice, or after close().' },
+  ALREADY_STARTED: {
+    exitCode: 1,
+    apiOnly: true,
+    description: 'listen() was called twice, or after close().',
+  },
   NOT_LISTENING: {
     exitCode: 1,
+    apiOnly: true,
     description: 'address() was called before listen() finished or after close().',
   },
   WORKER_FAILED: {
@@ -63,19 +73,20 @@ export const SERVER_ERROR_CODES: Readonly<Record<ServerErrorCode, ServerErrorInf
  * The error tock's server raises for anything that is not a bug: a bad option, a port that cannot be bound,
  * a call in the wrong state. `code` is stable; `message` is for people and names what is wrong.
  */
-export class ServerError extends Error {
-  /** What went wrong, from {@link SERVER_ERROR_CODES}. */
-  readonly code: ServerErrorCode;
-
+export class ServerError extends CodedError<ServerErrorCode> {
   /**
    * @param code - what went wrong, from {@link SERVER_ERROR_CODES}.
    * @param message - what went wrong, for people: names the option, address or flag.
    * @param options - `cause`: the underlying error (the OS error of a failed bind, the zod error).
    */
   constructor(code: ServerErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options);
+    super(code, message, options);
     this.name = 'ServerError';
-    this.code = code;
+  }
+
+  /** The exit status of `tockd` for this error, from {@link SERVER_ERROR_CODES}. */
+  get exitCode(): number {
+    return SERVER_ERROR_CODES[this.code].exitCode;
   }
 }
 

@@ -15,6 +15,9 @@
  *
  * @packageDocumentation
  */
+
+/** The base of every tock error class: a stable `code` and the exit status its CLI ends with. */
+export { CodedError } from '@tock/cli-kit';
 export { createSystemClock, type SystemClock, type SystemClockOptions } from './clock/system-clock.ts';
 export { SERVER_ERROR_CODES, ServerError, type ServerErrorCode, type ServerErrorInfo } from './errors.ts';
 export {

@@ -30,9 +30,15 @@ async function tock(argv: string[], signal?: AbortSignal) {
   return { status, stdout, stderr };
 }
 
-/** A usage or failure message: exactly one line, starting with "tock: ", and no stack trace. */
+/** A failure message: exactly one line, starting with "tock: ", and no stack trace. */
 function expectOneLine(text: string): void {
   expect(text).toMatch(/^tock: [^\n]+\n$/);
+  expect(text).not.toMatch(/\bat .+:\d+:\d+/);
+}
+
+/** A usage error: one line ending in [USAGE], then where to look; no stack trace. */
+function expectUsage(text: string): void {
+  expect(text).toMatch(/^tock: [^\n]+ \[USAGE\]\nRun "tock --help" to see every flag\.\n$/);
   expect(text).not.toMatch(/\bat .+:\d+:\d+/);
 }
 
@@ -171,7 +177,8 @@ describe('exit statuses and messages', () => {
   });
 
   it('--version: the package version, exit 0', async () => {
-    expect(await tock(['--version'])).toEqual({ status: 0, stdout: 'tock 0.0.0\n', stderr: '' });
+    expect(await tock(['--version'])).toEqual({ status: 0, stdout: '0.0.0\n', stderr: '' });
+    expect(await tock(['-V'])).toEqual({ status: 0, stdout: '0.0.0\n', stderr: '' });
   });
 
   it('no reply: exit 1 and one line naming the code', async () => {
@@ -195,31 +202,30 @@ describe('exit statuses and messages', () => {
     );
   });
 
+  const hint = 'Run "tock --help" to see every flag.\n';
   it.each([
-    [['--nope', 'h'], 'tock: unknown option --nope (see tock --help)\n'],
-    [[], 'tock: missing HOST (see tock --help)\n'],
-    [['--timeout', 'x', 'h'], 'tock: --timeout takes a number (1 to 600000), not "x" (see tock --help)\n'],
-    [['127.0.0.1:0'], 'tock: port "0" is not a number from 1 to 65535 (see tock --help)\n'],
-    [['bad host'], 'tock: "bad host" is not host, host:port or [v6-address]:port (see tock --help)\n'],
-    [['127.0.0.1:5', '--port', '6'], 'tock: port given twice: 5 in HOST and 6 in --port (see tock --help)\n'],
-    [
-      ['-f', 'iso', '127.0.0.1'],
-      'tock: format applies to the text and json protocols only (see tock --help)\n',
-    ],
+    [['--nope', 'h'], 'tock: unknown flag --nope [USAGE]\n'],
+    [['--jsn', 'h'], 'tock: unknown flag --jsn; did you mean --json? [USAGE]\n'],
+    [[], 'tock: missing HOST (e.g. tock 127.0.0.1:5005) [USAGE]\n'],
+    [['--timeout', 'x', 'h'], 'tock: --timeout must be a number from 1 to 600000, not "x" [USAGE]\n'],
+    [['127.0.0.1:0'], 'tock: port "0" is not a number from 1 to 65535 [USAGE]\n'],
+    [['bad host'], 'tock: "bad host" is not host, host:port or [v6-address]:port [USAGE]\n'],
+    [['127.0.0.1:5', '--port', '6'], 'tock: port given twice: 5 in HOST and 6 in --port [USAGE]\n'],
+    [['-f', 'iso', '127.0.0.1'], 'tock: format applies to the text and json protocols only [USAGE]\n'],
     [
       ['-p', 'text', '-z', 'Nowhere/City', '127.0.0.1'],
-      'tock: timeZone must be an IANA time zone such as UTC or Europe/Paris, not "Nowhere/City" (see tock --help)\n',
+      'tock: --time-zone must be an IANA time zone such as UTC or Europe/Paris, not "Nowhere/City" [USAGE]\n',
     ],
-  ])('usage error %j: exit 2, one line', async (argv, stderr) => {
+  ])('usage error %j: exit 2, the message and where to look', async (argv, stderr) => {
     const r = await tock(argv);
-    expect(r).toEqual({ status: 2, stdout: '', stderr });
-    expectOneLine(r.stderr);
+    expect(r).toEqual({ status: 2, stdout: '', stderr: `${stderr}${hint}` });
+    expectUsage(r.stderr);
   });
 
   it('usage errors stay lines on stderr even with --json', async () => {
     const r = await tock(['--json', '127.0.0.1:0']);
     expect(r).toMatchObject({ status: 2, stdout: '' });
-    expectOneLine(r.stderr);
+    expectUsage(r.stderr);
   });
 
   it('interrupted: exit 130', async () => {

@@ -1,11 +1,12 @@
-import packageJson from '../../package.json' with { type: 'json' };
-import { type ClientErrorCode, TockClientError } from '../errors.ts';
+import { reportError, UsageError, versionText, type WriteText, writeProcess } from '@tock/cli-kit';
+import { TockClientError } from '../errors.ts';
 import { localTimeZone, query } from '../query.ts';
 import { DEFAULT_PORT, targetParts } from '../target.ts';
-import { type CliOptions, EXIT, parseCommandLine, renderHelp } from './options.ts';
+import { type CliOptions, parseCommandLine, renderHelp, VERSION } from './options.ts';
 import { errorJson, formatResultLine, resultJson } from './output.ts';
 
-export { CLI_REFERENCE, type CliReference, type CliReferenceFlag } from './reference.ts';
+export type { CliReference, CliReferenceFlag } from '@tock/cli-kit';
+export { CLI_REFERENCE } from './reference.ts';
 
 /** Where `tock` writes, and what can stop it. {@link main} uses the process's streams and SIGINT by default. */
 export interface CliIo {
@@ -17,30 +18,12 @@ export interface CliIo {
   readonly signal?: AbortSignal | undefined;
 }
 
-/** The exit status for each error code (documented in the help's "Exit status"). */
-export function exitStatusFor(code: ClientErrorCode): number {
-  switch (code) {
-    case 'BAD_TARGET':
-    case 'BAD_OPTION':
-      return EXIT.usage;
-    case 'ABORTED':
-      return EXIT.interrupted;
-    case 'RESOLVE_FAILED':
-    case 'UNREACHABLE':
-    case 'SOCKET_ERROR':
-    case 'TIMEOUT':
-    case 'INVALID_REPLY':
-    case 'KISS_OF_DEATH':
-    case 'SERVER_ERROR':
-      return EXIT.failed;
-  }
-}
-
 /**
- * Runs `tock` with `argv` (the arguments after the program name) and returns its exit status: 0 when the
- * server answered, 1 when the query failed, 2 for a usage error, 130 when interrupted. Never throws for a
- * user mistake or a network failure: those become one line on standard error (or, with `--json`, one JSON
- * object on standard output).
+ * Runs `tock` with `argv` (the arguments after the program name) and returns its exit status, from
+ * `CLIENT_ERROR_CODES`: 0 when the server answered, 1 when the query failed, 2 for a usage error, 130 when
+ * interrupted, 70 for a bug. Never throws for a user mistake or a network failure: those become one line on
+ * standard error (or, with `--json`, one JSON object on standard output). A closed standard output (`tock … |
+ * head -c1`) is not an error.
  *
  * @param argv - the arguments, such as `['--json', '127.0.0.1:5005']`.
  * @param io - where to write, and an optional AbortSignal; defaults to the process's streams and SIGINT.
@@ -52,8 +35,8 @@ export async function main(argv: readonly string[], io?: CliIo): Promise<number>
   process.once('SIGINT', onSigint);
   try {
     return await run(argv, {
-      stdout: (text) => process.stdout.write(text),
-      stderr: (text) => process.stderr.write(text),
+      stdout: (text) => writeProcess('out', text),
+      stderr: (text) => writeProcess('err', text),
       signal: controller.signal,
     });
   } finally {
@@ -62,23 +45,21 @@ export async function main(argv: readonly string[], io?: CliIo): Promise<number>
 }
 
 async function run(argv: readonly string[], io: CliIo): Promise<number> {
-  const usage = (message: string): number => {
-    io.stderr(`tock: ${message} (see tock --help)\n`);
-    return EXIT.usage;
-  };
-  const command = parseCommandLine(argv);
-  if (command.kind === 'error') return usage(command.message);
-  const { options } = command;
-  if (options.help) {
-    io.stdout(renderHelp());
-    return EXIT.ok;
-  }
-  if (options.version) {
-    io.stdout(`tock ${packageJson.version}\n`);
-    return EXIT.ok;
-  }
+  const write: WriteText = (stream, text) => (stream === 'out' ? io.stdout(text) : io.stderr(text));
+  let json = false;
   try {
-    const target = resolveTarget(command.target!, options);
+    const command = parseCommandLine(argv);
+    if (command.kind === 'help') {
+      io.stdout(renderHelp());
+      return 0;
+    }
+    if (command.kind === 'version') {
+      io.stdout(versionText(VERSION));
+      return 0;
+    }
+    const { options } = command;
+    json = options.json;
+    const target = resolveTarget(command.target, options);
     const result = await query(target, {
       protocol: options.protocol,
       timeout: options.timeout,
@@ -92,19 +73,18 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
         ? `${JSON.stringify(resultJson(result))}\n`
         : `${formatResultLine(result, options.timeZone ?? localTimeZone())}\n`,
     );
-    return EXIT.ok;
-  } catch (error) {
-    if (!(error instanceof TockClientError)) {
-      io.stderr(
-        `tock: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-      return EXIT.failed;
+    return 0;
+  } catch (caught) {
+    // A target or an option query() rejects came from this command line: a usage error.
+    const error =
+      caught instanceof TockClientError && (caught.code === 'BAD_TARGET' || caught.code === 'INVALID_OPTIONS')
+        ? new UsageError(caught.message)
+        : caught;
+    if (json && error instanceof TockClientError) {
+      io.stdout(`${JSON.stringify(errorJson(error))}\n`);
+      return error.exitCode;
     }
-    const status = exitStatusFor(error.code);
-    if (status === EXIT.usage) return usage(error.message);
-    if (options.json) io.stdout(`${JSON.stringify(errorJson(error))}\n`);
-    else io.stderr(`tock: ${error.message} [${error.code}]\n`);
-    return status;
+    return reportError('tock', error, write);
   }
 }
 

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { UsageError, updateGeneratedSections } from '@tock/cli-kit';
 import { describe, expect, it } from 'vitest';
 import { CLIENT_ERROR_CODE_LIST, CLIENT_ERROR_CODES } from '../errors.ts';
-import { exitStatusFor } from './main.ts';
 import { type CliOptions, FLAGS, parseCommandLine, renderHelp } from './options.ts';
+import { README_SECTIONS } from './readme.ts';
 
 const DEFAULTS: CliOptions = {
   protocol: 'ntp',
@@ -12,8 +13,6 @@ const DEFAULTS: CliOptions = {
   format: undefined,
   timeZone: undefined,
   json: false,
-  help: false,
-  version: false,
 };
 
 describe('parseCommandLine', () => {
@@ -70,17 +69,11 @@ describe('parseCommandLine', () => {
     expect(short).toEqual(expected);
   });
 
-  it('needs no HOST for --help and --version', () => {
-    expect(parseCommandLine(['--help'])).toMatchObject({
-      kind: 'run',
-      target: undefined,
-      options: { help: true },
-    });
-    expect(parseCommandLine(['-V'])).toMatchObject({
-      kind: 'run',
-      target: undefined,
-      options: { version: true },
-    });
+  it('needs no HOST for --help and --version, which win over a bad flag', () => {
+    expect(parseCommandLine(['--help'])).toEqual({ kind: 'help' });
+    expect(parseCommandLine(['-V'])).toEqual({ kind: 'version' });
+    expect(parseCommandLine(['--version'])).toEqual({ kind: 'version' });
+    expect(parseCommandLine(['--bogus', '-h'])).toEqual({ kind: 'help' });
   });
 
   it('takes an IPv6 target as a positional', () => {
@@ -89,50 +82,56 @@ describe('parseCommandLine', () => {
   });
 
   it.each([
-    [[], 'missing HOST'],
-    [['a', 'b'], 'expected one HOST, got 2: a b'],
-    [['--frobnicate', 'h'], 'unknown option --frobnicate'],
-    [['-x', 'h'], 'unknown option -x'],
-    [['h', '--timeout'], 'option -t, --timeout needs a value'],
-    [['--timeout', 'soon', 'h'], '--timeout takes a number (1 to 600000), not "soon"'],
-    [['--timeout', '0', 'h'], '--timeout must be from 1 to 600000, not 0'],
-    [['--retries', '1.5', 'h'], '--retries takes an integer (0 to 10), not "1.5"'],
-    [['--retries', '11', 'h'], '--retries must be from 0 to 10, not 11'],
-    [['--port', '70000', 'h'], '--port must be from 1 to 65535, not 70000'],
+    [[], 'missing HOST (e.g. tock 127.0.0.1:5005)'],
+    [['a', 'b'], 'one HOST only; unexpected "b"'],
+    [['--frobnicate', 'h'], 'unknown flag --frobnicate'],
+    [['--protocl', 'ntp', 'h'], 'unknown flag --protocl; did you mean --protocol?'],
+    [['-x', 'h'], 'unknown flag -x'],
+    [['h', '--timeout'], '--timeout needs a value: a number from 1 to 600000'],
+    [['--timeout', 'soon', 'h'], '--timeout must be a number from 1 to 600000, not "soon"'],
+    [['--timeout', '0', 'h'], '--timeout must be a number from 1 to 600000, not "0"'],
+    [['--timeout', '-5', 'h'], '--timeout must be a number from 1 to 600000, not "-5"'],
+    [['--retries', '1.5', 'h'], '--retries must be an integer from 0 to 10, not "1.5"'],
+    [['--retries', '11', 'h'], '--retries must be an integer from 0 to 10, not "11"'],
+    [['--port', '70000', 'h'], '--port must be an integer from 1 to 65535, not "70000"'],
     [['--protocol', 'sntp', 'h'], '--protocol must be one of text, json, ntp, not "sntp"'],
     [['--format', 'rfc', 'h'], '--format must be one of ctime, iso, unix, unix-ms, not "rfc"'],
-    [['--json=yes', 'h'], 'option -j, --json takes no value'],
-    [['--timeout', '-5', 'h'], 'option --timeout needs a value (write --timeout=-X for one starting with -)'],
+    [
+      ['-z', 'Nowhere/City', 'h'],
+      '--time-zone must be an IANA time zone such as UTC or Europe/Paris, not "Nowhere/City"',
+    ],
+    [['--json=yes', 'h'], '--json takes no value'],
   ])('%j is a usage error: %s', (argv, message) => {
-    const parsed = parseCommandLine(argv);
-    expect(parsed.kind).toBe('error');
-    if (parsed.kind === 'error') expect(parsed.message).toBe(message);
+    let error: unknown;
+    try {
+      parseCommandLine(argv);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error).toMatchObject({ code: 'USAGE', exitCode: 2, message });
   });
 });
 
 describe('help', () => {
   it('documents every flag with its default, from the table', () => {
     const help = renderHelp();
-    for (const spec of Object.values(FLAGS)) {
-      expect(help).toContain(`--${spec.flag}`);
-      if (spec.short !== undefined) expect(help).toContain(`-${spec.short}, --${spec.flag}`);
-      expect(help).toContain(spec.description);
+    for (const spec of FLAGS) {
+      expect(help).toContain(`--${spec.name}`);
+      if (spec.short !== undefined) expect(help).toContain(`-${spec.short}, --${spec.name}`);
     }
-    expect(help).toContain('(default: ntp)');
-    expect(help).toContain('(default: 1000)');
+    expect(help).toContain('Default: ntp.');
+    expect(help).toContain('Default: 1000.');
     expect(help).toContain('--protocol text|json|ntp');
-    expect(help).toMatch(/^ {2}130 {2}interrupted/m);
+    expect(help).toMatch(/^ {2}130 {2}The query was interrupted/m);
+    expect(help).toMatch(/^ {2}70 {3}An internal error \(a bug in tock\)/m);
   });
 
-  it('is in the README exactly (regenerate the README block when this fails)', () => {
+  it('the README holds the generated flag, exit status and error code tables (pnpm --filter @tock/client run docs)', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    expect(readme).toContain(`\`\`\`text\n$ tock --help\n${renderHelp()}\`\`\``);
-  });
-
-  it('the README lists every error code with its meaning and exit status', () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    expect(updateGeneratedSections(readme, README_SECTIONS)).toBe(readme);
     for (const code of CLIENT_ERROR_CODE_LIST) {
-      expect(readme).toContain(`| \`${code}\` | ${CLIENT_ERROR_CODES[code]} | ${exitStatusFor(code)} |`);
+      expect(readme).toContain(`| \`${code}\` | ${CLIENT_ERROR_CODES[code].exitCode}`);
     }
   });
 });

@@ -1,7 +1,22 @@
-import { parseArgs } from 'node:util';
-import { type Protocol, TEXT_FORMATS, type TextFormat } from '@tock/protocol';
+import {
+  type ExitStatus,
+  exitStatuses,
+  HELP_OPTION,
+  type OptionSpec,
+  type ParsedFlags,
+  parseFlags,
+  renderHelp as renderHelpPage,
+  UsageError,
+  VERSION_OPTION,
+} from '@tock/cli-kit';
+import { isValidTimeZone, type Protocol, TEXT_FORMATS, type TextFormat } from '@tock/protocol';
+import packageJson from '../../package.json' with { type: 'json' };
+import { CLIENT_ERROR_CODES } from '../errors.ts';
 import { QUERY_DEFAULTS, QUERY_LIMITS } from '../query.ts';
 import { DEFAULT_PORT } from '../target.ts';
+
+/** The version of `@tock/client`, from its package.json. */
+export const VERSION: string = packageJson.version;
 
 /** The options of `tock`, as the program sees them after parsing. */
 export interface CliOptions {
@@ -12,235 +27,149 @@ export interface CliOptions {
   readonly format: TextFormat | undefined;
   readonly timeZone: string | undefined;
   readonly json: boolean;
-  readonly help: boolean;
-  readonly version: boolean;
-}
-
-type Kind<T> = T extends undefined
-  ? never
-  : T extends boolean
-    ? 'boolean'
-    : T extends number
-      ? 'integer' | 'number'
-      : 'string';
-
-/** How one option is spelled, read, checked and documented. */
-export interface FlagSpec<T> {
-  /** The long flag, without `--`. */
-  readonly flag: string;
-  /** The one-letter flag, without `-`. */
-  readonly short?: string;
-  /** How the value is read: a switch, an integer, a number, or a string (from `choices` when given). */
-  readonly type: Kind<T>;
-  /** The allowed values of a string option. */
-  readonly choices?: readonly NonNullable<T>[];
-  /** Smallest allowed number. */
-  readonly min?: number;
-  /** Largest allowed number. */
-  readonly max?: number;
-  /** The value when the flag is absent. */
-  readonly default?: NonNullable<T>;
-  /** How the help describes the default when it is not a fixed value. */
-  readonly defaultText?: string;
-  /** The value's name in the help (`MS`, `N`). */
-  readonly placeholder?: string;
-  /** One line for the help. */
-  readonly description: string;
 }
 
 /**
- * Every option of `tock`, once: the parser (`node:util` parseArgs), the value checks and the `--help` text
- * (and through it the README) are all generated from this table, in this order.
+ * Every option of `tock`, declared once: the parser, the value checks, `--help`, the README's flag table
+ * and {@link CLI_REFERENCE} are all generated from this table, in this order.
  */
-export const FLAGS: { readonly [K in keyof CliOptions]-?: FlagSpec<CliOptions[K]> } = {
-  protocol: {
-    flag: 'protocol',
+export const FLAGS: readonly OptionSpec[] = [
+  {
+    name: 'protocol',
     short: 'p',
-    type: 'string',
+    type: 'choice',
     choices: ['text', 'json', 'ntp'],
     default: QUERY_DEFAULTS.protocol,
-    placeholder: 'NAME',
-    description: 'protocol: plain-text daytime line, tock JSON envelope, or NTP',
+    section: 'Query',
+    description: 'Protocol: a plain-text daytime line, the tock JSON envelope, or NTP.',
   },
-  port: {
-    flag: 'port',
+  {
+    name: 'port',
     type: 'integer',
     min: 1,
     max: 65_535,
-    defaultText: `${DEFAULT_PORT}, tockd's port, for every protocol`,
+    default: `${DEFAULT_PORT}, tockd's port, for every protocol`,
     placeholder: 'PORT',
-    description: 'UDP port when HOST has none',
+    section: 'Query',
+    description: 'UDP port when HOST has none.',
   },
-  timeout: {
-    flag: 'timeout',
+  {
+    name: 'timeout',
     short: 't',
     type: 'number',
     min: 1,
     max: QUERY_LIMITS.maxTimeout,
-    default: QUERY_DEFAULTS.timeout,
+    default: String(QUERY_DEFAULTS.timeout),
     placeholder: 'MS',
-    description: 'milliseconds to wait for the first reply; each retry waits twice as long',
+    section: 'Query',
+    description: 'Milliseconds to wait for the first reply; each retry waits twice as long.',
   },
-  retries: {
-    flag: 'retries',
+  {
+    name: 'retries',
     short: 'r',
     type: 'integer',
     min: 0,
     max: QUERY_LIMITS.maxRetries,
-    default: QUERY_DEFAULTS.retries,
+    default: String(QUERY_DEFAULTS.retries),
     placeholder: 'N',
-    description: 'requests to send again when one goes unanswered',
+    section: 'Query',
+    description: 'Requests to send again when one goes unanswered.',
   },
-  format: {
-    flag: 'format',
+  {
+    name: 'format',
     short: 'f',
-    type: 'string',
+    type: 'choice',
     choices: TEXT_FORMATS,
-    defaultText: "the server's",
-    placeholder: 'FORMAT',
-    description: 'text and json: ask for this time format (tockd honours it)',
+    default: "the server's",
+    section: 'Query',
+    description: 'Text and json: ask for this time format (tockd honours it).',
   },
-  timeZone: {
-    flag: 'time-zone',
+  {
+    name: 'time-zone',
     short: 'z',
-    type: 'string',
-    defaultText: "this machine's zone",
+    type: 'text',
+    parse: (raw) => (isValidTimeZone(raw) ? raw : undefined),
+    allowed: 'an IANA time zone such as UTC or Europe/Paris',
+    default: "this machine's zone",
     placeholder: 'ZONE',
-    description: "IANA zone of the server's ctime lines, also used to show times",
+    section: 'Query',
+    description: "IANA zone of the server's ctime lines, also used to show times.",
   },
-  json: { flag: 'json', short: 'j', type: 'boolean', description: 'print one JSON object instead of a line' },
-  help: { flag: 'help', short: 'h', type: 'boolean', description: 'show this help and exit' },
-  version: { flag: 'version', short: 'V', type: 'boolean', description: 'print the version and exit' },
-};
-
-type AnySpec = FlagSpec<string | number | boolean | undefined>;
-
-const FLAG_ENTRIES = Object.entries(FLAGS) as [keyof CliOptions, AnySpec][];
+  {
+    name: 'json',
+    short: 'j',
+    type: 'boolean',
+    section: 'Output',
+    description: 'Print one JSON object instead of a line (a failure too, as `{"error": …}`).',
+  },
+  HELP_OPTION,
+  VERSION_OPTION,
+];
 
 /** What the command line asks for. */
 export type CommandLine =
-  | { readonly kind: 'run'; readonly target: string | undefined; readonly options: CliOptions }
-  | { readonly kind: 'error'; readonly message: string };
+  | { readonly kind: 'help' }
+  | { readonly kind: 'version' }
+  | { readonly kind: 'run'; readonly target: string; readonly options: CliOptions };
 
-/** Parses `tock`'s arguments (without `node` and the script). Never throws. */
+function optionsOf(parsed: ParsedFlags): CliOptions {
+  const get = <T>(name: string): T | undefined => parsed.values.get(name) as T | undefined;
+  return {
+    protocol: get<Protocol>('protocol') ?? QUERY_DEFAULTS.protocol,
+    port: get<number>('port'),
+    timeout: get<number>('timeout') ?? QUERY_DEFAULTS.timeout,
+    retries: get<number>('retries') ?? QUERY_DEFAULTS.retries,
+    format: get<TextFormat>('format'),
+    timeZone: get<string>('time-zone'),
+    json: get<boolean>('json') ?? false,
+  };
+}
+
+/**
+ * Reads `tock`'s arguments (without `node` and the script). `--help` and `--version` win over anything else.
+ * @throws UsageError naming the flag or argument at fault.
+ */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
-  const config: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
-  for (const [, spec] of FLAG_ENTRIES) {
-    config[spec.flag] =
-      spec.short === undefined
-        ? { type: spec.type === 'boolean' ? 'boolean' : 'string' }
-        : { type: spec.type === 'boolean' ? 'boolean' : 'string', short: spec.short };
-  }
-  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
-  try {
-    parsed = parseArgs({ args: [...argv], options: config, allowPositionals: true, strict: true });
-  } catch (error) {
-    return { kind: 'error', message: describeParseError(error) };
-  }
-  const options: Record<string, unknown> = {};
-  for (const [key, spec] of FLAG_ENTRIES) {
-    const raw = parsed.values[spec.flag];
-    const value = raw === undefined ? undefined : readValue(spec, raw);
-    if (typeof value === 'object') return { kind: 'error', message: value.error };
-    options[key] = value ?? spec.default ?? (spec.type === 'boolean' ? false : undefined);
-  }
-  const cli = options as unknown as CliOptions;
-  if (parsed.positionals.length > 1) {
-    return {
-      kind: 'error',
-      message: `expected one HOST, got ${parsed.positionals.length}: ${parsed.positionals.join(' ')}`,
-    };
-  }
-  const target = parsed.positionals[0];
-  if (target === undefined && !cli.help && !cli.version) return { kind: 'error', message: 'missing HOST' };
-  return { kind: 'run', target, options: cli };
+  const parsed = parseFlags(FLAGS, argv);
+  if (parsed.help) return { kind: 'help' };
+  if (parsed.version) return { kind: 'version' };
+  const [target, ...rest] = parsed.positionals;
+  if (target === undefined) throw new UsageError('missing HOST (e.g. tock 127.0.0.1:5005)');
+  if (rest.length > 0) throw new UsageError(`one HOST only; unexpected ${JSON.stringify(rest[0])}`);
+  return { kind: 'run', target, options: optionsOf(parsed) };
 }
 
-function readValue(spec: AnySpec, raw: string | boolean): string | number | boolean | { error: string } {
-  if (typeof raw === 'boolean') return raw;
-  const name = `--${spec.flag}`;
-  if (spec.type === 'integer' || spec.type === 'number') {
-    const pattern = spec.type === 'integer' ? /^-?\d+$/ : /^-?(?:\d+\.?\d*|\.\d+)$/;
-    const n = pattern.test(raw) ? Number(raw) : Number.NaN;
-    const range = `${spec.min ?? '-∞'} to ${spec.max ?? '∞'}`;
-    if (Number.isNaN(n))
-      return {
-        error: `${name} takes ${spec.type === 'integer' ? 'an integer' : 'a number'} (${range}), not "${raw}"`,
-      };
-    if ((spec.min !== undefined && n < spec.min) || (spec.max !== undefined && n > spec.max)) {
-      return { error: `${name} must be from ${range}, not ${raw}` };
-    }
-    return n;
-  }
-  if (spec.choices !== undefined && !spec.choices.includes(raw)) {
-    return { error: `${name} must be one of ${spec.choices.join(', ')}, not "${raw}"` };
-  }
-  return raw;
-}
+/** Every exit status of `tock`, from {@link CLIENT_ERROR_CODES}. */
+export const EXIT_STATUSES: readonly ExitStatus[] = exitStatuses(
+  'tock',
+  CLIENT_ERROR_CODES,
+  'The server answered.',
+);
 
-function describeParseError(error: unknown): string {
-  const e = error as { code?: string; message?: string };
-  const message = e.message ?? String(error);
-  const option = /'([^']+)'/.exec(message)?.[1]?.replace(/ <value>$/, '');
-  if (option === undefined) return message;
-  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return `unknown option ${option}`;
-  if (message.includes('does not take an argument')) return `option ${option} takes no value`;
-  if (message.includes('ambiguous'))
-    return `option ${option} needs a value (write ${option}=-X for one starting with -)`;
-  if (message.includes('argument missing')) return `option ${option} needs a value`;
-  return message;
-}
+/** How `tock` is invoked. */
+export const USAGE = 'tock [flags] HOST[:PORT]';
 
-/** The exit statuses of `tock`. */
-export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
-
-/** What each exit status means, for the help (and through it the README). */
-export const EXIT_STATUSES: readonly { readonly status: number; readonly meaning: string }[] = [
-  { status: EXIT.ok, meaning: 'the server answered' },
-  {
-    status: EXIT.failed,
-    meaning: "the query failed: no reply, unusable reply, Kiss-o'-Death, server error, network error",
-  },
-  { status: EXIT.usage, meaning: 'usage error: unknown option, bad value, bad HOST[:PORT]' },
-  { status: EXIT.interrupted, meaning: 'interrupted (Ctrl-C)' },
-];
-
-/** How `tock` is invoked: the help's first line and the CLI reference's synopsis. */
-export const USAGE = 'tock [options] HOST[:PORT]';
-
-/** What `tock` does, as the help prints it (one paragraph, wrapped for a terminal). */
-export const SUMMARY_LINES: readonly string[] = [
-  'Asks a time server for its time over UDP and prints it, with the clock offset and the round-trip',
-  'delay (json and ntp). HOST is a name or an address; an IPv6 address with a port is written [::1]:5005.',
-  'Works with tockd (every protocol), NTP servers such as chronyd (ntp) and daytime servers (text).',
-];
+/** What `tock` does, one paragraph. */
+export const SUMMARY =
+  'Asks a time server for its time over UDP and prints it, with the clock offset and the round-trip delay (json and ntp). HOST is a name or an address; an IPv6 address with a port is written [::1]:5005. Works with tockd (every protocol), NTP servers such as chronyd (ntp) and daytime servers (text).';
 
 /** The `--help` text, generated from {@link FLAGS} and {@link EXIT_STATUSES}. */
-export function renderHelp(): string {
-  const rows = FLAG_ENTRIES.map(([, spec]) => {
-    const placeholder = spec.choices === undefined ? (spec.placeholder ?? 'VALUE') : spec.choices.join('|');
-    const value = spec.type === 'boolean' ? '' : ` ${placeholder}`;
-    const left = `${spec.short === undefined ? '    ' : `-${spec.short}, `}--${spec.flag}${value}`;
-    const fallback =
-      spec.default !== undefined && spec.type !== 'boolean' ? String(spec.default) : spec.defaultText;
-    return { left, right: `${spec.description}${fallback === undefined ? '' : ` (default: ${fallback})`}` };
+export function renderHelp(version: string = VERSION): string {
+  return renderHelpPage({
+    command: 'tock',
+    version,
+    summary: SUMMARY,
+    usages: [{ usage: USAGE }],
+    options: FLAGS,
+    notes: [
+      'Without --json a failure is one line on stderr, `tock: MESSAGE [CODE]`; with --json it is one JSON object on stdout. Usage errors are always lines on stderr.',
+    ],
+    exitStatuses: EXIT_STATUSES,
+    examples: [
+      { command: 'tock 127.0.0.1', what: 'NTP to tockd on 127.0.0.1:5005' },
+      { command: 'tock --protocol json --json ::1', what: 'tock JSON over IPv6, result as JSON' },
+      { command: 'tock --protocol text 127.0.0.1:8888', what: 'a plain-text daytime server' },
+      { command: 'tock 127.0.0.1:123', what: 'a standard NTP server (chronyd, ntpd)' },
+    ],
   });
-  const lines = [
-    `Usage: ${USAGE}`,
-    '',
-    ...SUMMARY_LINES,
-    '',
-    'Options:',
-    ...rows.flatMap((r) => [`  ${r.left}`, `        ${r.right}`]),
-    '',
-    'Exit status:',
-    ...EXIT_STATUSES.map((e) => `  ${String(e.status).padEnd(5)}${e.meaning}`),
-    '',
-    'Examples:',
-    '  tock 127.0.0.1                         NTP to tockd on 127.0.0.1:5005',
-    '  tock --protocol json --json ::1        tock JSON over IPv6, result as JSON',
-    '  tock --protocol text 127.0.0.1:8888    a plain-text daytime server',
-    '  tock 127.0.0.1:123                     a standard NTP server (chronyd, ntpd)',
-  ];
-  return `${lines.join('\n')}\n`;
 }

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { updateGeneratedSections } from '@tock/cli-kit';
 import { describe, expect, it } from 'vitest';
 import { captureIo } from '../../test/helpers.ts';
 import { FLAGS } from './flags.ts';
-import { renderExitTable, renderFlagTable } from './help.ts';
+import { README_SECTIONS, renderExitTable, renderFlagTable } from './help.ts';
 import { main } from './main.ts';
 import { parseCommandLine } from './parse.ts';
 
@@ -14,31 +15,47 @@ async function cli(...argv: string[]) {
 
 describe('bad command lines', () => {
   it.each([
-    [['--bogus', '127.0.0.1:5005'], /Unknown option '--bogus'/],
-    [['-c', 'abc', '127.0.0.1:5005'], /--connections: expected a whole number, got "abc"/],
-    [['-c', '0', '127.0.0.1:5005'], /--connections: Too small/],
-    [['-d', '1', '-a', '5', '127.0.0.1:5005'], /--amount: give a duration or an amount, not both/],
-    [['-p', 'smtp', '127.0.0.1:5005'], /--protocol: expected one of ntp, json, text, echo, got "smtp"/],
-    [['--io', 'uring', '127.0.0.1:5005'], /--io: expected one of batched, dgram, got "uring"/],
-    [['--time-zone', 'Mars/Olympus', '127.0.0.1:5005'], /--time-zone: must be an IANA time zone/],
-    [['--ramp-start', '10', '127.0.0.1:5005'], /--ramp-start needs --ramp/],
-    [['--ramp', '-R', '100', '127.0.0.1:5005'], /--rate: a ramp sets the rate itself/],
-    [['-d', '-3', '127.0.0.1:5005'], /--duration/],
-    [[], /missing the target HOST:PORT/],
-    [['localhost'], /target "localhost" is not HOST:PORT/],
+    [['--bogus', '127.0.0.1:5005'], 'unknown flag --bogus'],
+    [['--conections', '4', '127.0.0.1:5005'], 'unknown flag --conections; did you mean --connections?'],
+    [['-c', 'abc', '127.0.0.1:5005'], '--connections must be an integer from 1 to 65536, not "abc"'],
+    [['-c', '0', '127.0.0.1:5005'], '--connections must be an integer from 1 to 65536, not "0"'],
+    [['-d', '1', '-a', '5', '127.0.0.1:5005'], '--amount: give a duration or an amount, not both'],
+    [['-p', 'smtp', '127.0.0.1:5005'], '--protocol must be one of ntp, json, text, echo, not "smtp"'],
+    [['--io', 'uring', '127.0.0.1:5005'], '--io must be one of batched, dgram, not "uring"'],
+    [
+      ['--time-zone', 'Mars/Olympus', '127.0.0.1:5005'],
+      '--time-zone must be an IANA time zone such as UTC or Europe/Paris, not "Mars/Olympus"',
+    ],
+    [['--ramp-start', '10', '127.0.0.1:5005'], '--ramp-start needs --ramp'],
+    [['--ramp', '-R', '100', '127.0.0.1:5005'], '--rate: a ramp sets the rate itself (see ramp.start)'],
+    [
+      ['-d', '-3', '127.0.0.1:5005'],
+      '--duration must be a number of seconds above 0, at most 86400, not "-3"',
+    ],
+    [['-d', '0', '127.0.0.1:5005'], '--duration must be a number of seconds above 0, at most 86400, not "0"'],
+    [['--json=1', '127.0.0.1:5005'], '--json takes no value'],
+    [['127.0.0.1:5005', '-c'], '--connections needs a value: an integer from 1 to 65536'],
+    [[], 'missing the target HOST:PORT (e.g. tock-loadgen 127.0.0.1:5005)'],
+    [['localhost'], /^target "localhost" is not HOST:PORT/],
     [['127.0.0.1:70000'], /port must be an integer from 1 to 65535/],
-    [['127.0.0.1:5005', 'extra'], /one target only/],
-    [['merge'], /merge needs at least one result file/],
-    [['merge', '-c', '4', 'a.json'], /--connections does not apply to merge/],
-  ])('%j exits 2 with a message and no stack trace', async (argv, message) => {
-    const r = await cli(...argv);
-    expect(r.status).toBe(2);
-    expect(r.err).toMatch(message);
-    expect(r.err).toContain('[USAGE]');
-    expect(r.err).toContain('tock-loadgen --help');
-    expect(r.err).not.toMatch(/\n\s+at /);
-    expect(r.out).toBe('');
-  });
+    [['127.0.0.1:5005', 'extra'], 'one target only; unexpected "extra"'],
+    [['merge'], 'merge needs at least one result file (tock-loadgen merge a.json b.json)'],
+    [['merge', '-c', '4', 'a.json'], '--connections does not apply to merge'],
+  ] as Array<[string[], string | RegExp]>)(
+    '%j exits 2 with a message and no stack trace',
+    async (argv, message) => {
+      const r = await cli(...argv);
+      expect(r.status).toBe(2);
+      const [first, second, ...rest] = r.err.split('\n');
+      expect(first).toMatch(/^tock-loadgen: .* \[USAGE\]$/);
+      const text = first!.slice('tock-loadgen: '.length, -' [USAGE]'.length);
+      if (typeof message === 'string') expect(text).toBe(message);
+      else expect(text).toMatch(message);
+      expect(second).toBe('Run "tock-loadgen --help" to see every flag.');
+      expect(rest).toEqual(['']);
+      expect(r.out).toBe('');
+    },
+  );
 });
 
 describe('parseCommandLine', () => {
@@ -88,12 +105,16 @@ describe('--help and --version', () => {
     expect(r.status).toBe(0);
     for (const flag of FLAGS) expect(r.out).toContain(`--${flag.name}`);
     expect(r.out).toContain('Exit status:');
-    expect(r.out).toMatch(/4 {2}The run finished, but the server gave no valid reply/);
+    expect(r.out).toMatch(/^ {2}4 {3}The run finished, but the server gave no valid reply/m);
+    expect(r.out).toMatch(/^ {2}70 {2}An internal error \(a bug in tock-loadgen\)/m);
   });
 
   it('prints the package version', async () => {
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
     expect((await cli('--version')).out).toBe(`${pkg.version}\n`);
+    expect((await cli('-V')).out).toBe(`${pkg.version}\n`);
+    // The old spelling, still accepted.
+    expect((await cli('-v')).out).toBe(`${pkg.version}\n`);
   });
 });
 
@@ -106,5 +127,9 @@ describe('README', () => {
 
   it('holds the exit status table generated from the error codes', () => {
     expect(readme).toContain(renderExitTable());
+  });
+
+  it('is not stale in any generated section (pnpm --filter @tock/loadgen run docs)', () => {
+    expect(updateGeneratedSections(readme, README_SECTIONS)).toBe(readme);
   });
 });

@@ -1,30 +1,13 @@
+import { HELP_OPTION, type OptionSpec, VERSION_OPTION } from '@tock/cli-kit';
+import { isValidTimeZone } from '@tock/protocol';
 import { IO_NAMES } from '../io/types.ts';
 import { PROTOCOLS } from '../protocols/index.ts';
-
-/** Sections of `--help` and of the README's flag table. */
-export type FlagGroup = 'Load' | 'Open loop and ramp' | 'Validation' | 'Output and gate' | 'Other';
 
 /** Where a flag's value goes in `RunOptions` (`undefined` for output and gate flags). */
 export type OptionPath = readonly [string] | readonly ['ramp', string];
 
-/** One command-line flag of `tock-loadgen`. */
-export interface Flag {
-  /** The long name, without dashes: `--connections` is `connections`. */
-  readonly name: string;
-  /** A one-letter alias, without the dash. */
-  readonly short?: string;
-  /**
-   * How the value is read: `integer` (whole number), `number` (decimal, fractions allowed), `choice` (one of
-   * `choices`), `text` (as written); `boolean` flags take no value.
-   */
-  readonly kind: 'integer' | 'number' | 'choice' | 'text' | 'boolean';
-  readonly choices?: readonly string[];
-  /** The value's placeholder in the help text. */
-  readonly valueName?: string;
-  /** The default, as documented. */
-  readonly default?: string;
-  readonly description: string;
-  readonly group: FlagGroup;
+/** One command-line flag of `tock-loadgen`: an option of the cli kit, with where its value goes. */
+export interface Flag extends OptionSpec {
   /** The `RunOptions` field the value sets. */
   readonly option?: OptionPath;
   /** Whether `tock-loadgen merge` accepts the flag too. */
@@ -32,247 +15,279 @@ export interface Flag {
 }
 
 /**
- * Every flag of `tock-loadgen`, declared once. The parser (node:util `parseArgs`), `--help` and the README's
- * flag table are generated from this table; a test fails when the README is stale.
+ * Every flag of `tock-loadgen`, declared once. The parser (the cli kit's, on node:util `parseArgs`), `--help`,
+ * the README's flag table and `CLI_REFERENCE` are generated from this table; a test fails when the README is
+ * stale.
  */
 export const FLAGS: readonly Flag[] = [
   {
     name: 'connections',
     short: 'c',
-    kind: 'integer',
-    valueName: 'N',
+    type: 'integer',
+    min: 1,
+    max: 65_536,
+    placeholder: 'N',
     default: '16',
     description:
       'Clients, each with its own UDP socket (source port). In a closed loop each keeps one request in flight.',
-    group: 'Load',
+    section: 'Load',
     option: ['connections'],
   },
   {
     name: 'duration',
     short: 'd',
-    kind: 'number',
-    valueName: 'SECONDS',
+    type: 'number',
+    min: 0,
+    max: 86_400,
+    allowed: 'a number of seconds above 0, at most 86400',
+    placeholder: 'SECONDS',
     default: '10',
     description: 'How long to measure, after the warm-up.',
-    group: 'Load',
+    section: 'Load',
     option: ['duration'],
   },
   {
     name: 'amount',
     short: 'a',
-    kind: 'integer',
-    valueName: 'N',
+    type: 'integer',
+    min: 1,
+    placeholder: 'N',
     description: 'Send N measured requests, then stop (instead of --duration).',
-    group: 'Load',
+    section: 'Load',
     option: ['amount'],
   },
   {
     name: 'protocol',
     short: 'p',
-    kind: 'choice',
+    type: 'choice',
     choices: PROTOCOLS,
-    valueName: 'PROTOCOL',
+    placeholder: 'PROTOCOL',
     default: 'ntp',
     description:
       '`ntp` (SNTPv4 client requests), `json` (tock’s JSON envelope), `text` (RFC 867 daytime, as the lab servers speak), or `echo` (calibration against a UDP echo server).',
-    group: 'Load',
+    section: 'Load',
     option: ['protocol'],
   },
   {
     name: 'warmup',
-    kind: 'number',
-    valueName: 'SECONDS',
+    type: 'number',
+    min: 0,
+    max: 86_400,
+    placeholder: 'SECONDS',
     default: '0',
     description: 'Send for this long before measuring; these requests are not counted.',
-    group: 'Load',
+    section: 'Load',
     option: ['warmup'],
   },
   {
     name: 'workers',
     short: 'w',
-    kind: 'integer',
-    valueName: 'N',
+    type: 'integer',
+    min: 0,
+    max: 1024,
+    placeholder: 'N',
     default: 'half the CPUs (at least 1, at most --connections)',
     description:
       'Worker threads the clients are spread over; 0 runs them on the main thread. The default leaves the other half of the machine to a server on the same host.',
-    group: 'Load',
+    section: 'Load',
     option: ['workers'],
   },
   {
     name: 'io',
-    kind: 'choice',
+    type: 'choice',
     choices: IO_NAMES,
-    valueName: 'IO',
+    placeholder: 'IO',
     default: 'batched',
     description:
       'How the sockets move datagrams: `batched` (Linux: the native `@tock/udp` addon, recvmmsg/sendmmsg on one buffer per worker) or `dgram` (node:dgram, connected sockets). Where the addon does not load, `batched` falls back to `dgram` and says so.',
-    group: 'Load',
+    section: 'Load',
     option: ['io'],
   },
   {
     name: 'timeout',
     short: 't',
-    kind: 'number',
-    valueName: 'SECONDS',
+    type: 'number',
+    min: 0,
+    max: 3600,
+    allowed: 'a number of seconds above 0, at most 3600',
+    placeholder: 'SECONDS',
     default: '1',
     description: 'How long to wait for a reply before the request counts as lost.',
-    group: 'Load',
+    section: 'Load',
     option: ['timeout'],
   },
   {
     name: 'rate',
     short: 'R',
-    kind: 'number',
-    valueName: 'N',
+    type: 'number',
+    min: 0,
+    max: 1_000_000_000,
+    allowed: 'a number above 0, at most 1000000000',
+    placeholder: 'N',
     description:
       'Open loop: N requests per second in total, on a fixed schedule. Latency counts from each request’s intended send time (no coordinated omission). Without it the run is a closed loop.',
-    group: 'Open loop and ramp',
+    section: 'Open loop and ramp',
     option: ['rate'],
   },
   {
     name: 'max-lag',
-    kind: 'number',
-    valueName: 'MS',
+    type: 'number',
+    min: 0,
+    max: 60_000,
+    allowed: 'a number above 0, at most 60000',
+    placeholder: 'MS',
     default: '5',
     description:
       'Open loop: the schedule counts as kept when 99% of requests leave within MS milliseconds of their time; otherwise the result warns and sets generator.scheduleKept to false.',
-    group: 'Open loop and ramp',
+    section: 'Open loop and ramp',
     option: ['maxLagMs'],
   },
   {
     name: 'ramp',
-    kind: 'boolean',
+    type: 'boolean',
     description:
       'Find the highest rate the server sustains: open-loop steps of rising rate until loss exceeds --max-loss, a reply is invalid, or the generator misses its schedule.',
-    group: 'Open loop and ramp',
+    section: 'Open loop and ramp',
   },
   {
     name: 'ramp-start',
-    kind: 'number',
-    valueName: 'N',
+    type: 'number',
+    min: 0,
+    allowed: 'a number above 0',
+    placeholder: 'N',
     default: '1000',
     description: 'Rate of the first ramp step, requests per second.',
-    group: 'Open loop and ramp',
+    section: 'Open loop and ramp',
     option: ['ramp', 'start'],
   },
   {
     name: 'ramp-factor',
-    kind: 'number',
-    valueName: 'X',
+    type: 'number',
+    min: 1.01,
+    max: 100,
+    placeholder: 'X',
     default: '1.25',
     description: 'Each ramp step’s rate is the previous one’s times X.',
-    group: 'Open loop and ramp',
+    section: 'Open loop and ramp',
     option: ['ramp', 'factor'],
   },
   {
     name: 'ramp-step',
-    kind: 'number',
-    valueName: 'SECONDS',
+    type: 'number',
+    min: 0,
+    max: 3600,
+    allowed: 'a number of seconds above 0, at most 3600',
+    placeholder: 'SECONDS',
     default: '2',
     description: 'How long each ramp step lasts.',
-    group: 'Open loop and ramp',
+    section: 'Open loop and ramp',
     option: ['ramp', 'stepDuration'],
   },
   {
     name: 'ramp-max',
-    kind: 'number',
-    valueName: 'N',
+    type: 'number',
+    min: 0,
+    allowed: 'a number above 0',
+    placeholder: 'N',
     default: '1000000',
     description: 'The highest rate the ramp tries, requests per second.',
-    group: 'Open loop and ramp',
+    section: 'Open loop and ramp',
     option: ['ramp', 'max'],
   },
   {
     name: 'max-loss',
-    kind: 'number',
-    valueName: 'PCT',
+    type: 'number',
+    min: 0,
+    max: 100,
+    placeholder: 'PCT',
     default: '1',
     description: 'A ramp step passes when at most PCT percent of its requests are lost.',
-    group: 'Open loop and ramp',
+    section: 'Open loop and ramp',
     option: ['ramp', 'maxLossPct'],
   },
   {
     name: 'tolerance',
-    kind: 'number',
-    valueName: 'SECONDS',
+    type: 'number',
+    min: 0,
+    max: 31_622_400,
+    placeholder: 'SECONDS',
     default: '1',
     description:
       'A reply is valid when the server’s time lies between the request’s send and receive times, give or take this much (a text reply names a whole second).',
-    group: 'Validation',
+    section: 'Validation',
     option: ['tolerance'],
   },
   {
     name: 'time-zone',
-    kind: 'text',
-    valueName: 'ZONE',
+    type: 'text',
+    parse: (raw: string) => (isValidTimeZone(raw) ? raw : undefined),
+    allowed: 'an IANA time zone such as UTC or Europe/Paris',
+    placeholder: 'ZONE',
     default: 'this machine’s zone',
     description: 'IANA time zone the server writes text (`ctime`) replies in.',
-    group: 'Validation',
+    section: 'Validation',
     option: ['timeZone'],
   },
   {
     name: 'text-request',
-    kind: 'text',
-    valueName: 'TEXT',
+    type: 'text',
+    parse: (raw: string) => (raw.length <= 1024 ? raw : undefined),
+    allowed: 'a text of at most 1024 characters',
+    placeholder: 'TEXT',
     default: 'Time request',
     description: 'The datagram a text request carries.',
-    group: 'Validation',
+    section: 'Validation',
     option: ['textRequest'],
   },
   {
     name: 'json',
     short: 'j',
-    kind: 'boolean',
+    type: 'boolean',
     description: 'Print the result as one JSON object on stdout instead of tables.',
-    group: 'Output and gate',
+    section: 'Output and gate',
     merge: true,
   },
   {
     name: 'output',
     short: 'o',
-    kind: 'text',
-    valueName: 'FILE',
+    type: 'text',
+    placeholder: 'FILE',
     description: 'Also write the JSON result to FILE (for merge and --compare).',
-    group: 'Output and gate',
+    section: 'Output and gate',
     merge: true,
   },
   {
     name: 'compare',
-    kind: 'text',
-    valueName: 'BASELINE.json',
+    type: 'text',
+    placeholder: 'BASELINE.json',
     description:
       'Regression gate: compare with a result saved earlier; exit 1 when throughput fell or p99 latency rose by more than --max-regression percent.',
-    group: 'Output and gate',
+    section: 'Output and gate',
     merge: true,
   },
   {
     name: 'max-regression',
-    kind: 'number',
-    valueName: 'PCT',
+    type: 'number',
+    min: 0,
+    placeholder: 'PCT',
     default: '10',
     description: 'The largest regression --compare tolerates, percent.',
-    group: 'Output and gate',
+    section: 'Output and gate',
     merge: true,
   },
-  {
-    name: 'help',
-    short: 'h',
-    kind: 'boolean',
-    description: 'Print this help and exit.',
-    group: 'Other',
-    merge: true,
-  },
-  {
-    name: 'version',
-    short: 'v',
-    kind: 'boolean',
-    description: 'Print the version and exit.',
-    group: 'Other',
-    merge: true,
-  },
+  { ...HELP_OPTION, merge: true },
+  // -v was the short form until the CLIs agreed on -V; still accepted, no longer shown.
+  { ...VERSION_OPTION, deprecatedShort: 'v', merge: true },
 ];
 
 /** The flag that sets an option path, for error messages (`ramp.start` → `--ramp-start`). */
 export function flagOfOption(path: string): Flag | undefined {
   return FLAGS.find((f) => f.option?.join('.') === path);
 }
+
+/** The flags as the help, the README and the reference show them: those `merge` takes say so. */
+export const SHOWN_FLAGS: readonly Flag[] = FLAGS.map((f) =>
+  f.merge === true && f.name !== 'help' && f.name !== 'version'
+    ? { ...f, description: `${f.description} Also for \`merge\`.` }
+    : f,
+);

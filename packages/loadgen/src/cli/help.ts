@@ -1,43 +1,16 @@
-import { LOADGEN_ERROR_CODES, type LoadgenErrorCode } from '../errors.ts';
-import { FLAGS, type Flag, type FlagGroup } from './flags.ts';
+import {
+  type ExitStatus,
+  exitStatuses,
+  renderExitStatusTable,
+  renderFlagTable as renderFlags,
+  renderHelp as renderHelpPage,
+} from '@tock/cli-kit';
+import { LOADGEN_ERROR_CODES } from '../errors.ts';
+import { SHOWN_FLAGS } from './flags.ts';
 
-const GROUPS: readonly FlagGroup[] = ['Load', 'Open loop and ramp', 'Validation', 'Output and gate', 'Other'];
-
-function synopsis(flag: Flag): string {
-  const value = flag.kind === 'boolean' ? '' : ` ${flag.valueName ?? 'VALUE'}`;
-  return flag.short ? `-${flag.short}, --${flag.name}${value}` : `    --${flag.name}${value}`;
-}
-
-/** The exit statuses, one per line, for `--help` and the README. */
-export function exitStatusLines(): string[] {
-  return [
-    '0  the run (or merge) finished, every reply was valid, and the gate (if any) passed',
-    ...Object.entries(LOADGEN_ERROR_CODES).map(
-      ([code, { exitCode, description }]) => `${exitCode}  ${description} [${code}]`,
-    ),
-    'When several apply, the highest status wins.',
-  ];
-}
-
-function wrap(text: string, width: number, indent: string): string {
-  const words = text.split(/\s+/);
-  const lines: string[] = [];
-  let line = '';
-  for (const word of words) {
-    if (line && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = line ? `${line} ${word}` : word;
-    }
-  }
-  if (line) lines.push(line);
-  return lines.join(`\n${indent}`);
-}
-
-/** What `tock-loadgen` does, as the help's first line says it after the version. */
+/** What `tock-loadgen` does, one paragraph. */
 export const SUMMARY =
-  'floods a UDP time server (text, JSON, NTP) with concurrent clients and validates every reply.';
+  'Floods a UDP time server (text, JSON, NTP) with concurrent clients and validates every reply. It reports latency percentiles from an HDR histogram at microsecond resolution, throughput, and how many replies were valid, invalid, lost, late or duplicated; it can find the highest rate a server sustains, and fail a CI job when a server got slower than a saved baseline.';
 
 /** The ways to invoke `tock-loadgen`, with what each does. */
 export const USAGES: ReadonlyArray<{ readonly usage: string; readonly what: string }> = [
@@ -48,69 +21,48 @@ export const USAGES: ReadonlyArray<{ readonly usage: string; readonly what: stri
   },
 ];
 
-/** `tock-loadgen --help`, generated from {@link FLAGS}. */
-export function renderHelp(version: string): string {
-  const out = [
-    `tock-loadgen ${version}: ${SUMMARY}`,
-    '',
-    'Usage:',
-    ...USAGES.map((u) => `  ${u.usage.padEnd(44)}${u.what}`),
-    '',
-    'Examples:',
-    '  tock-loadgen 127.0.0.1:5005                          16 clients, closed loop, NTP, 10 s',
-    '  tock-loadgen -p text -c 64 -d 30 127.0.0.1:5005      64 text clients for 30 s',
-    '  tock-loadgen -R 20000 -d 10 --json [::1]:123          open loop, 20,000 requests/s',
-    '  tock-loadgen --ramp 127.0.0.1:123                    highest rate with at most 1% loss',
-    '  tock-loadgen -o now.json --compare base.json --max-regression 15 127.0.0.1:5005',
-  ];
-  const pad = 32;
-  for (const group of GROUPS) {
-    out.push('', `${group}:`);
-    for (const flag of FLAGS.filter((f) => f.group === group)) {
-      const head = `  ${synopsis(flag)}`;
-      const desc =
-        flag.default === undefined ? flag.description : `${flag.description} (default: ${flag.default})`;
-      const text = wrap(desc.replaceAll('`', ''), 100 - pad, ' '.repeat(pad));
-      out.push(head.length < pad ? `${head.padEnd(pad)}${text}` : `${head}\n${' '.repeat(pad)}${text}`);
-    }
-  }
-  out.push('', 'Exit status:', ...exitStatusLines().map((l) => `  ${l}`), '');
-  return out.join('\n');
-}
-
-/** The README's flag table (Markdown), generated from {@link FLAGS}. */
-export function renderFlagTable(): string {
-  const rows = ['| flag | value | default | meaning |', '| ---- | ----- | ------- | ------- |'];
-  for (const f of FLAGS) {
-    const name = f.short ? `\`-${f.short}\`, \`--${f.name}\`` : `\`--${f.name}\``;
-    const value =
-      f.kind === 'boolean' ? '' : f.kind === 'choice' ? (f.choices ?? []).join(' \\| ') : (f.valueName ?? '');
-    rows.push(`| ${name} | ${value} | ${f.default ?? ''} | ${f.description.replaceAll('|', '\\|')} |`);
-  }
-  return rows.join('\n');
-}
-
 /** Every exit status of `tock-loadgen`: success, the codes of {@link LOADGEN_ERROR_CODES}, and a bug. */
-export const EXIT_STATUSES: ReadonlyArray<{
-  readonly status: number;
-  readonly code?: LoadgenErrorCode;
-  readonly meaning: string;
-}> = [
-  { status: 0, meaning: 'The run (or merge) finished, every reply was valid, and the gate (if any) passed.' },
-  ...(
-    Object.entries(LOADGEN_ERROR_CODES) as [LoadgenErrorCode, { exitCode: number; description: string }][]
-  ).map(([code, { exitCode, description }]) => ({ status: exitCode, code, meaning: description })),
-  { status: 70, meaning: 'An internal error (a bug): the message carries a stack trace.' },
-];
+export const EXIT_STATUSES: readonly ExitStatus[] = exitStatuses(
+  'tock-loadgen',
+  LOADGEN_ERROR_CODES,
+  'The run (or merge) finished, every reply was valid, and the gate (if any) passed.',
+);
+
+/** `tock-loadgen --help`, generated from the flag table. */
+export function renderHelp(version: string): string {
+  return renderHelpPage({
+    command: 'tock-loadgen',
+    version,
+    summary: SUMMARY,
+    usages: USAGES,
+    options: SHOWN_FLAGS,
+    notes: ['When several exit statuses apply, the highest one wins.'],
+    exitStatuses: EXIT_STATUSES,
+    examples: [
+      { command: 'tock-loadgen 127.0.0.1:5005', what: '16 clients, closed loop, NTP, 10 s' },
+      { command: 'tock-loadgen -p text -c 64 -d 30 127.0.0.1:5005', what: '64 text clients for 30 s' },
+      { command: 'tock-loadgen -R 20000 -d 10 --json [::1]:123', what: 'open loop, 20,000 requests/s' },
+      { command: 'tock-loadgen --ramp 127.0.0.1:123', what: 'highest rate with at most 1% loss' },
+      {
+        command: 'tock-loadgen -o now.json --compare base.json --max-regression 15 127.0.0.1:5005',
+        what: 'regression gate against a saved run',
+      },
+    ],
+  });
+}
+
+/** The README's flag table (Markdown), generated from the flag table. */
+export function renderFlagTable(): string {
+  return renderFlags(SHOWN_FLAGS);
+}
 
 /** The README's exit status table (Markdown), generated from {@link EXIT_STATUSES}. */
 export function renderExitTable(): string {
-  return [
-    '| status | code | meaning |',
-    '| ------ | ---- | ------- |',
-    ...EXIT_STATUSES.map(
-      (e) =>
-        `| ${e.status} | ${e.code === undefined ? '' : `\`${e.code}\` `}| ${e.meaning.replaceAll('|', '\\|')} |`,
-    ),
-  ].join('\n');
+  return renderExitStatusTable(EXIT_STATUSES);
 }
+
+/** The generated sections of the README, by name (`<!-- generated:NAME -->`). */
+export const README_SECTIONS: Readonly<Record<string, () => string>> = {
+  flags: renderFlagTable,
+  'exit-statuses': renderExitTable,
+};

@@ -1,4 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
+import { reportError, versionText, writeProcess } from '@tock/cli-kit';
 import { compare } from '../compare.ts';
 import { LOADGEN_ERROR_CODES, LoadgenError } from '../errors.ts';
 import { chooseIo } from '../io/index.ts';
@@ -14,7 +15,8 @@ import { renderHelp } from './help.ts';
 import { type OutputSettings, parseCommandLine } from './parse.ts';
 import { VERSION } from './version.ts';
 
-export { CLI_REFERENCE, type CliReference, type CliReferenceFlag } from './reference.ts';
+export type { CliReference, CliReferenceFlag } from '@tock/cli-kit';
+export { CLI_REFERENCE } from './reference.ts';
 
 /** What `tock-loadgen` talks to besides the network: output streams, the terminal, stop signals. */
 export interface CliIo {
@@ -28,11 +30,9 @@ export interface CliIo {
   onStop(listener: () => void): () => void;
 }
 
-/** The real process: stdout, stderr, SIGINT and SIGTERM. */
+/** The real process: stdout, stderr (a closed one, as in `tock-loadgen … | head -c1`, is not an error), SIGINT and SIGTERM. */
 export const processIo: CliIo = {
-  write(stream, text) {
-    (stream === 'out' ? process.stdout : process.stderr).write(text);
-  },
+  write: writeProcess,
   progressTerminal: process.stderr.isTTY === true,
   columns: process.stderr.columns,
   onStop(listener) {
@@ -48,7 +48,7 @@ export const processIo: CliIo = {
 /**
  * Runs `tock-loadgen` with `argv` (the arguments after the program name) and resolves with its exit status
  * (see {@link LOADGEN_ERROR_CODES}): 0 success, 1 the regression gate failed, 2 a bad command line, 3 the run
- * could not be carried out, 4 the server gave invalid replies or none. This is the only place errors become
+ * could not be carried out, 4 the server gave invalid replies or none, 70 a bug. This is the only place errors become
  * exit statuses and messages; a user's mistake never prints a stack trace.
  */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
@@ -59,7 +59,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         io.write('out', renderHelp(VERSION));
         return 0;
       case 'version':
-        io.write('out', `${VERSION}\n`);
+        io.write('out', versionText(VERSION));
         return 0;
       case 'merge': {
         const results: LoadgenResult[] = [];
@@ -70,17 +70,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         return await runCommand(command.options, command.output, io);
     }
   } catch (error) {
-    if (error instanceof LoadgenError) {
-      io.write('err', `tock-loadgen: ${error.message} [${error.code}]\n`);
-      if (error.code === 'USAGE') io.write('err', 'Run "tock-loadgen --help" to see every flag.\n');
-      return LOADGEN_ERROR_CODES[error.code].exitCode;
-    }
-    // A bug, not a user's mistake: the stack trace helps whoever reports it.
-    io.write(
-      'err',
-      `tock-loadgen: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    return 70;
+    return reportError('tock-loadgen', error, io.write);
   }
 }
 

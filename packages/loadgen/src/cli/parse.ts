@@ -1,8 +1,7 @@
-import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { LoadgenError } from '../errors.ts';
+import { badValueMessage, parseFlags, UsageError } from '@tock/cli-kit';
 import { OptionError, type RunOptions, resolveOptions } from '../options.ts';
 import { parseTarget } from '../target.ts';
-import { FLAGS, type Flag, flagOfOption } from './flags.ts';
+import { FLAGS, flagOfOption } from './flags.ts';
 
 /** What to do with the result of a run or a merge. */
 export interface OutputSettings {
@@ -23,66 +22,17 @@ export type Command =
   | { readonly kind: 'run'; readonly options: RunOptions; readonly output: OutputSettings }
   | { readonly kind: 'merge'; readonly files: readonly string[]; readonly output: OutputSettings };
 
-const DECIMAL = /^(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
-
-function usage(message: string): LoadgenError {
-  return new LoadgenError('USAGE', message);
-}
-
-function convert(flag: Flag, raw: string): string | number {
-  switch (flag.kind) {
-    case 'integer':
-      if (!/^\d+$/.test(raw)) throw usage(`--${flag.name}: expected a whole number, got "${raw}"`);
-      return Number(raw);
-    case 'number':
-      if (!DECIMAL.test(raw) || !Number.isFinite(Number(raw))) {
-        throw usage(`--${flag.name}: expected a number, got "${raw}"`);
-      }
-      return Number(raw);
-    case 'choice':
-      if (!flag.choices?.includes(raw)) {
-        throw usage(`--${flag.name}: expected one of ${flag.choices?.join(', ')}, got "${raw}"`);
-      }
-      return raw;
-    default:
-      return raw;
-  }
-}
-
-const parseConfig: ParseArgsConfig = {
-  options: Object.fromEntries(
-    FLAGS.map((f) => [
-      f.name,
-      f.short === undefined
-        ? { type: f.kind === 'boolean' ? 'boolean' : 'string' }
-        : { type: f.kind === 'boolean' ? 'boolean' : 'string', short: f.short },
-    ]),
-  ) as ParseArgsConfig['options'],
-  allowPositionals: true,
-  strict: true,
-};
-
 /**
  * Reads `tock-loadgen`'s arguments (those after the program name) into a {@link Command}, checking every
  * value, so that a run never starts with a bad option.
  * @throws LoadgenError `USAGE` naming the flag at fault.
  */
 export function parseCommandLine(argv: readonly string[]): Command {
-  let parsed: ReturnType<typeof parseArgs>;
-  try {
-    parsed = parseArgs({ ...parseConfig, args: [...argv] });
-  } catch (error) {
-    throw usage((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
-  }
-  const values = parsed.values as Record<string, string | boolean | undefined>;
-  if (values.help) return { kind: 'help' };
-  if (values.version) return { kind: 'version' };
-  const given = FLAGS.filter((f) => values[f.name] !== undefined);
-  const converted = new Map<string, string | number | boolean>();
-  for (const flag of given) {
-    const raw = values[flag.name]!;
-    converted.set(flag.name, typeof raw === 'boolean' ? raw : convert(flag, raw));
-  }
+  const parsed = parseFlags(FLAGS, argv);
+  if (parsed.help) return { kind: 'help' };
+  if (parsed.version) return { kind: 'version' };
+  const given = FLAGS.filter((f) => parsed.values.has(f.name));
+  const converted = parsed.values as ReadonlyMap<string, string | number | boolean>;
   const output: OutputSettings = {
     json: converted.get('json') === true,
     outputFile: converted.get('output') as string | undefined,
@@ -92,13 +42,14 @@ export function parseCommandLine(argv: readonly string[]): Command {
   const [first, ...rest] = parsed.positionals;
   if (first === 'merge') {
     const stray = given.find((f) => !f.merge);
-    if (stray) throw usage(`--${stray.name} does not apply to merge`);
+    if (stray) throw new UsageError(`--${stray.name} does not apply to merge`);
     if (rest.length === 0)
-      throw usage('merge needs at least one result file (tock-loadgen merge a.json b.json)');
+      throw new UsageError('merge needs at least one result file (tock-loadgen merge a.json b.json)');
     return { kind: 'merge', files: rest, output };
   }
-  if (first === undefined) throw usage('missing the target HOST:PORT (e.g. tock-loadgen 127.0.0.1:5005)');
-  if (rest.length > 0) throw usage(`one target only; unexpected "${rest[0]}"`);
+  if (first === undefined)
+    throw new UsageError('missing the target HOST:PORT (e.g. tock-loadgen 127.0.0.1:5005)');
+  if (rest.length > 0) throw new UsageError(`one target only; unexpected "${rest[0]}"`);
   parseTarget(first);
 
   const options: Record<string, unknown> = { target: first };
@@ -111,15 +62,31 @@ export function parseCommandLine(argv: readonly string[]): Command {
   }
   const rampFlags = given.filter((f) => f.option?.[0] === 'ramp');
   if (converted.get('ramp') === true) options.ramp = ramp;
-  else if (rampFlags.length > 0) throw usage(`--${rampFlags[0]!.name} needs --ramp`);
+  else if (rampFlags.length > 0) throw new UsageError(`--${rampFlags[0]!.name} needs --ramp`);
   try {
     resolveOptions(options as unknown as RunOptions);
   } catch (error) {
     if (error instanceof OptionError) {
       const flag = flagOfOption(error.path);
-      throw usage(flag ? `--${flag.name}: ${error.problem}` : error.message);
+      if (flag === undefined) throw new UsageError(error.message);
+      // A value the options refuse on its own gets the one message of a bad value; a rule between
+      // flags (a duration or an amount, not both) names the flag and the rule.
+      const raw = parsed.raw.get(flag.name);
+      if (raw !== undefined && refusedAlone(flag.option!, options[flag.option![0]]))
+        throw new UsageError(badValueMessage(flag, raw));
+      throw new UsageError(`--${flag.name}: ${error.problem}`);
     }
     throw error;
   }
   return { kind: 'run', options: options as unknown as RunOptions, output };
+}
+
+/** Whether the options refuse this one value even with no other option set. */
+function refusedAlone(path: readonly string[], value: unknown): boolean {
+  try {
+    resolveOptions({ target: '127.0.0.1:1', [path[0]!]: value } as unknown as RunOptions);
+    return false;
+  } catch (error) {
+    return error instanceof OptionError && error.path === path.join('.');
+  }
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { takesValue } from '@tock/cli-kit';
 import { describe, expect, it } from 'vitest';
 import { ServerOptionsSchema } from '../options.ts';
 import { envName, FLAGS } from './flags.ts';
@@ -17,33 +18,35 @@ describe('the flag table', () => {
   it('documents the defaults the options schema applies', () => {
     const defaults = ServerOptionsSchema.parse({}) as Record<string, unknown>;
     for (const flag of FLAGS) {
-      if (flag.target === undefined || flag.name === 'time-zone') continue;
-      const [head, tail] = flag.target.path;
+      if (flag.path === undefined || flag.name === 'time-zone') continue;
+      const [head, tail] = flag.path;
       const value = tail === undefined ? defaults[head] : (defaults[head] as Record<string, unknown>)[tail];
       expect(`--${flag.name} ${asDocumented(value)}`).toBe(`--${flag.name} ${flag.default}`);
     }
   });
 
-  it('gives every value flag an allowed text and a default, and every option flag a target', () => {
-    for (const flag of FLAGS.filter((f) => f.type === 'string')) {
+  it('gives every value flag an allowed text and a default, and every option flag a path', () => {
+    for (const flag of FLAGS.filter(takesValue)) {
       expect(flag.allowed, flag.name).toBeDefined();
       if (flag.name === 'config') continue;
-      expect(flag.target, flag.name).toBeDefined();
+      expect(flag.path, flag.name).toBeDefined();
       expect(flag.default, flag.name).toBeDefined();
     }
   });
 
   it('reaches every top-level option of the schema from a flag or the config file only', () => {
-    const flagged = new Set(FLAGS.flatMap((f) => (f.target === undefined ? [] : [f.target.path[0]])));
+    const flagged = new Set(FLAGS.flatMap((f) => (f.path === undefined ? [] : [f.path[0]])));
     expect(Object.keys(ServerOptionsSchema.shape).filter((k) => !flagged.has(k))).toEqual([]);
   });
 
   it('has environment variables named after the flags, all accepted', () => {
-    expect(FLAGS.filter((f) => f.target !== undefined).map(envName)).toContain('TOCK_RATE_LIMIT_EXEMPT');
+    expect(FLAGS.filter((f) => f.path !== undefined).map((f) => f.env)).toContain('TOCK_RATE_LIMIT_EXEMPT');
+    for (const flag of FLAGS)
+      expect(flag.env).toBe(flag.path === undefined && flag.name !== 'config' ? undefined : envName(flag));
     const env = Object.fromEntries(
-      FLAGS.filter((f) => f.target !== undefined && f.name !== 'time-zone').map((f) => [
+      FLAGS.filter((f) => f.path !== undefined && f.name !== 'time-zone').map((f) => [
         envName(f),
-        f.target!.kind === 'boolean' ? 'false' : f.default === 'none' ? '9123' : f.default!,
+        f.type === 'boolean' ? 'false' : f.default === 'none' ? '9123' : f.default!,
       ]),
     );
     const command = parseCommandLine([], { env });

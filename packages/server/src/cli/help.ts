@@ -1,48 +1,25 @@
+import {
+  type ExitStatus,
+  exitStatuses,
+  renderErrorCodeTable,
+  renderExitStatusTable,
+  renderFlagTable as renderFlags,
+  renderHelp as renderHelpPage,
+  updateGeneratedSections as update,
+} from '@tock/cli-kit';
 import { SERVER_ERROR_CODES } from '../errors.ts';
 import { METRICS } from '../metrics.ts';
 import { DROP_REASON_HELP, DROP_REASONS } from '../stats.ts';
-import { CONFIG_ONLY_KEYS, configKey, envName, FLAGS, type Flag } from './flags.ts';
+import { CONFIG_ONLY_KEYS, FLAGS } from './flags.ts';
 
-const usageOf = (f: Flag): string =>
-  `${f.short === undefined ? '' : `-${f.short}, `}--${f.name}${f.valueName === undefined ? '' : ` ${f.valueName}`}`;
-
-/** Markdown code spans in the table become plain text on a terminal. */
-const plain = (text: string): string => text.replaceAll('`', '');
+const cell = (text: string): string => text.replaceAll('|', '\\|');
 
 /** The exit statuses of `tockd`, from the error table. */
-export function exitStatuses(): ReadonlyArray<{ readonly status: number; readonly meaning: string }> {
-  const byStatus = new Map<number, string[]>([[0, ['stopped by SIGINT or SIGTERM, or --help / --version']]]);
-  for (const [code, info] of Object.entries(SERVER_ERROR_CODES)) {
-    // Library misuse, not reachable from the CLI.
-    if (code === 'ALREADY_STARTED' || code === 'NOT_LISTENING' || code === 'INVALID_OPTIONS') continue;
-    const list = byStatus.get(info.exitCode) ?? [];
-    list.push(code);
-    byStatus.set(info.exitCode, list);
-  }
-  byStatus.set(70, [
-    ...(byStatus.get(70) ?? []),
-    'or any other bug in tockd (the only case that prints a stack trace)',
-  ]);
-  return [...byStatus.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(([status, list]) => ({ status, meaning: list.join(', ') }));
-}
-
-/** Splits `text` into lines of at most `width` characters, at spaces. */
-function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    if (line !== '' && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else {
-      line = line === '' ? word : `${line} ${word}`;
-    }
-  }
-  lines.push(line);
-  return lines;
-}
+export const EXIT_STATUSES: readonly ExitStatus[] = exitStatuses(
+  'tockd',
+  SERVER_ERROR_CODES,
+  'Stopped by SIGINT or SIGTERM, or --help / --version.',
+);
 
 /** What tockd is, in one sentence: the start of `--help` and of its reference page. */
 export const SUMMARY =
@@ -53,74 +30,23 @@ export const USAGE = 'tockd [flags]';
 
 /** The text `tockd --help` prints, at most 100 columns wide. */
 export function renderHelp(version: string): string {
-  const width = Math.max(...FLAGS.map((f) => usageOf(f).length)) + 2;
-  const lines = [
-    ...wrap(`tockd ${version}: ${SUMMARY[0]?.toLowerCase()}${SUMMARY.slice(1)}`, 98),
-    '',
-    `Usage: ${USAGE}`,
-  ];
-  let section = '';
-  for (const f of FLAGS) {
-    if (f.section !== section) {
-      section = f.section;
-      lines.push('', `${section}:`);
-    }
-    const details = [plain(f.description)];
-    if (f.allowed !== undefined && f.type === 'string') details.push(`Allowed: ${f.allowed}.`);
-    if (f.default !== undefined) details.push(`Default: ${f.default}.`);
-    if (f.target !== undefined || f.name === 'config') details.push(`Env: ${envName(f)}.`);
-    const [first, ...rest] = wrap(details.join(' '), 98 - width);
-    lines.push(`  ${usageOf(f).padEnd(width)}${first}`, ...rest.map((l) => `  ${' '.repeat(width)}${l}`));
-  }
-  lines.push(
-    '',
-    'Precedence: flags, then TOCK_* environment variables, then the --config file, then the defaults.',
-    '',
-    'tockd logs one JSON line per event to stdout (listening, stopping, stopped, warnings), never one',
-    'per request. Errors that stop it go to stderr. SIGINT and SIGTERM stop it gracefully: it stops',
-    'answering, lets the replies already made leave, and exits 0.',
-    '',
-    'Exit status:',
-    ...exitStatuses().map((s) => `  ${s.status}  ${s.meaning}`),
-    '',
-  );
-  return lines.join('\n');
+  return renderHelpPage({
+    command: 'tockd',
+    version,
+    summary: SUMMARY,
+    usages: [{ usage: USAGE }],
+    options: FLAGS,
+    notes: [
+      'Precedence: flags, then TOCK_* environment variables, then the --config file, then the defaults.',
+      'tockd logs one JSON line per event to stdout (listening, stopping, stopped, warnings), never one per request. Errors that stop it go to stderr. SIGINT and SIGTERM stop it gracefully: it stops answering, lets the replies already made leave, and exits 0.',
+    ],
+    exitStatuses: EXIT_STATUSES,
+  });
 }
-
-const cell = (text: string): string => text.replaceAll('|', '\\|');
 
 /** The README's flag table, in Markdown: each flag with its environment variable and `--config` key. */
 export function renderFlagTable(): string {
-  const rows = [
-    '| Flag | Value | Default | Environment | Config key | Description |',
-    '| --- | --- | --- | --- | --- | --- |',
-  ];
-  for (const f of FLAGS) {
-    const flag = `${f.short === undefined ? '' : `\`-${f.short}\`, `}\`--${f.name}\``;
-    const value =
-      f.allowed === undefined || f.type === 'boolean' ? '' : cell(`\`${f.valueName}\`: ${f.allowed}`);
-    const def = f.default === undefined ? '' : cell(f.default.includes(' ') ? f.default : `\`${f.default}\``);
-    const env = f.target !== undefined || f.name === 'config' ? `\`${envName(f)}\`` : '';
-    const key = configKey(f) === undefined ? '' : `\`${configKey(f)}\``;
-    rows.push(`| ${flag} | ${value} | ${def} | ${env} | ${key} | ${cell(f.description)} |`);
-  }
-  return `${rows.join('\n')}\n`;
-}
-
-/** The README's exit status table, in Markdown. */
-export function renderExitStatusTable(): string {
-  const rows = ['| Status | Meaning |', '| --- | --- |'];
-  for (const s of exitStatuses()) rows.push(`| ${s.status} | ${cell(s.meaning)} |`);
-  return `${rows.join('\n')}\n`;
-}
-
-/** The README's error code table, in Markdown. */
-export function renderErrorCodeTable(): string {
-  const rows = ['| Code | Exit status | Meaning |', '| --- | --- | --- |'];
-  for (const [code, info] of Object.entries(SERVER_ERROR_CODES)) {
-    rows.push(`| \`${code}\` | ${info.exitCode} | ${cell(info.description)} |`);
-  }
-  return `${rows.join('\n')}\n`;
+  return renderFlags(FLAGS);
 }
 
 /** The README's table of metrics, in Markdown. */
@@ -153,8 +79,8 @@ const GENERATED: Readonly<Record<string, () => string>> = {
   'config-only': renderConfigOnlyTable,
   metrics: renderMetricsTable,
   'drop-reasons': renderDropReasonTable,
-  'exit-statuses': renderExitStatusTable,
-  'error-codes': renderErrorCodeTable,
+  'exit-statuses': () => renderExitStatusTable(EXIT_STATUSES),
+  'error-codes': () => renderErrorCodeTable(SERVER_ERROR_CODES),
 };
 
 /**
@@ -162,14 +88,5 @@ const GENERATED: Readonly<Record<string, () => string>> = {
  * `<!-- /generated:NAME -->` for each NAME of the generated tables (`flags`, `metrics`, `error-codes`, …).
  */
 export function updateGeneratedSections(readme: string): string {
-  let out = readme;
-  for (const [name, render] of Object.entries(GENERATED)) {
-    const start = `<!-- generated:${name} -->\n`;
-    const end = `<!-- /generated:${name} -->`;
-    const i = out.indexOf(start);
-    const j = out.indexOf(end, i);
-    if (i < 0 || j < 0) throw new Error(`the README lacks the markers ${start.trim()} … ${end}`);
-    out = `${out.slice(0, i + start.length)}${render()}${out.slice(j)}`;
-  }
-  return out;
+  return update(readme, GENERATED);
 }

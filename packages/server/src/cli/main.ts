@@ -1,4 +1,5 @@
-import { SERVER_ERROR_CODES, ServerError } from '../errors.ts';
+import { reportError, versionText, writeProcess } from '@tock/cli-kit';
+import { ServerError } from '../errors.ts';
 import type { Endpoint } from '../io/transport.ts';
 import { createJsonLogger, type Logger } from '../log.ts';
 import type { ServerSettings } from '../options.ts';
@@ -7,7 +8,8 @@ import { VERSION } from '../version.ts';
 import { renderHelp } from './help.ts';
 import { type ConfigSources, parseCommandLine } from './parse.ts';
 
-export { CLI_REFERENCE, type CliReference, type CliReferenceFlag } from './reference.ts';
+export type { CliReference, CliReferenceFlag } from '@tock/cli-kit';
+export { CLI_REFERENCE } from './reference.ts';
 
 /** What `tockd` talks to besides the network: output streams, the environment and the signals that stop it. */
 export interface CliIo extends ConfigSources {
@@ -19,20 +21,10 @@ export interface CliIo extends ConfigSources {
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
-/** Keeps a closed stdout or stderr (EPIPE, say `tockd | head -1`) from taking the server down with it. */
-let outputErrorsIgnored = false;
-
-/** The real process: stdout, stderr, the environment, files, SIGINT and SIGTERM. */
+/** The real process: stdout, stderr (a closed one, say `tockd | head -1`, is not an error), the environment, files, SIGINT and SIGTERM. */
 export const processIo: CliIo = {
   env: process.env,
-  write(stream, text) {
-    if (!outputErrorsIgnored) {
-      outputErrorsIgnored = true;
-      process.stdout.on('error', () => undefined);
-      process.stderr.on('error', () => undefined);
-    }
-    (stream === 'out' ? process.stdout : process.stderr).write(text);
-  },
+  write: writeProcess,
   onStop(listener) {
     for (const signal of STOP_SIGNALS) process.on(signal, listener);
     return () => {
@@ -44,7 +36,7 @@ export const processIo: CliIo = {
 /**
  * Runs `tockd` with `argv` (the arguments after the script name) and resolves with its exit status: 0 after
  * `--help`, `--version` or a stop signal; 2 for a bad flag, environment variable or config file; 1 when a
- * socket cannot be bound; 70 for a bug. This is the only place errors become exit statuses and messages; a
+ * socket cannot be bound; 70 for a bug (or a worker thread that died). This is the only place errors become exit statuses and messages; a
  * user's mistake never prints a stack trace.
  */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
@@ -55,7 +47,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         io.write('out', renderHelp(VERSION));
         return 0;
       case 'version':
-        io.write('out', `${VERSION}\n`);
+        io.write('out', versionText(VERSION));
         return 0;
       case 'serve': {
         const logger = createJsonLogger((line) => io.write('out', line), command.settings.logLevel);
@@ -64,17 +56,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
       }
     }
   } catch (error) {
-    if (error instanceof ServerError) {
-      io.write('err', `tockd: ${error.message} [${error.code}]\n`);
-      if (error.code === 'USAGE') io.write('err', 'Run "tockd --help" to see every flag.\n');
-      return SERVER_ERROR_CODES[error.code].exitCode;
-    }
-    // A bug, not a user's mistake: the stack trace helps whoever reports it.
-    io.write(
-      'err',
-      `tockd: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    return 70;
+    return reportError('tockd', error, io.write);
   }
 }
 

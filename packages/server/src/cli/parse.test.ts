@@ -1,13 +1,15 @@
+import { type CodedError, UsageError } from '@tock/cli-kit';
 import { describe, expect, it } from 'vitest';
 import { ServerError } from '../errors.ts';
 import { machineTimeZone } from '../options.ts';
 import { type ConfigSources, parseCommandLine } from './parse.ts';
 
-function parseError(argv: string[], sources: ConfigSources = {}): ServerError {
+/** The error a command line is refused with: a UsageError (`USAGE`) or a ServerError (`INVALID_CONFIG`). */
+function parseError(argv: string[], sources: ConfigSources = {}): CodedError {
   try {
     parseCommandLine(argv, sources);
   } catch (error) {
-    if (error instanceof ServerError) return error;
+    if (error instanceof UsageError || error instanceof ServerError) return error;
     throw error;
   }
   throw new Error(`${argv.join(' ')} was accepted`);
@@ -127,6 +129,8 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine(['--help'])).toEqual({ kind: 'help' });
     expect(parseCommandLine(['-h', '--port', 'nonsense'])).toEqual({ kind: 'help' });
     expect(parseCommandLine(['--version'])).toEqual({ kind: 'version' });
+    expect(parseCommandLine(['-V'])).toEqual({ kind: 'version' });
+    // The old spelling, still accepted.
     expect(parseCommandLine(['-v'])).toEqual({ kind: 'version' });
     expect(parseCommandLine(['--help=yes'])).toEqual({ kind: 'help' });
   });

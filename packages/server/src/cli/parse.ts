@@ -1,16 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { ServerError, type ServerErrorCode } from '../errors.ts';
+import { nearest, parseFlags, quote, readEnvironment, UsageError } from '@tock/cli-kit';
+import { ServerError } from '../errors.ts';
 import { ServerOptionsSchema, type ServerSettings } from '../options.ts';
-import {
-  CONFIG_ONLY_KEYS,
-  configKey,
-  convertValue,
-  envName,
-  FLAGS,
-  type Flag,
-  type FlagTarget,
-} from './flags.ts';
+import { CONFIG_ONLY_KEYS, envName, FLAGS, type Flag } from './flags.ts';
 
 /** What the command line asks for: help, the version, or to serve with these settings. */
 export type Command =
@@ -33,16 +25,8 @@ export interface ConfigSources {
   readonly readFile?: (path: string) => string;
 }
 
-type ParseArgsOptions = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
-
-const parseArgsOptions: ParseArgsOptions = Object.fromEntries(
-  FLAGS.map((f) => [f.name, f.short === undefined ? { type: f.type } : { type: f.type, short: f.short }]),
-);
-
 const byName = new Map(FLAGS.map((f) => [f.name, f]));
-const byKey = new Map(FLAGS.flatMap((f) => (f.target === undefined ? [] : [[configKey(f)!, f] as const])));
-const CONFIG_ENV = 'TOCK_CONFIG';
-const KNOWN_ENV = new Set([...FLAGS.filter((f) => f.target !== undefined).map(envName), CONFIG_ENV]);
+const byKey = new Map(FLAGS.flatMap((f) => (f.configKey === undefined ? [] : [[f.configKey, f] as const])));
 
 type Input = Record<string, unknown>;
 interface Given {
@@ -55,73 +39,38 @@ interface Given {
  * variables, then the `--config` file (or `TOCK_CONFIG`), then the defaults, in that order of precedence,
  * all validated by one schema, `ServerOptionsSchema`. `--help` and `--version` win over anything else.
  *
- * @throws ServerError `USAGE` naming the flag that is wrong and what it allows; `INVALID_CONFIG` naming the
- *   environment variable or the file and key that is wrong.
+ * @throws UsageError (`USAGE`) naming the flag that is wrong and what it allows; ServerError
+ *   `INVALID_CONFIG` naming the environment variable or the file and key that is wrong.
  */
 export function parseCommandLine(argv: readonly string[], sources: ConfigSources = {}): Command {
-  const { tokens } = parseArgs({
-    args: [...argv],
-    options: parseArgsOptions,
-    strict: false,
-    allowPositionals: true,
-    allowNegative: true,
-    tokens: true,
-  });
-  if (tokens.some((t) => t.kind === 'option' && t.name === 'help')) return { kind: 'help' };
-  if (tokens.some((t) => t.kind === 'option' && t.name === 'version')) return { kind: 'version' };
+  const line = parseFlags(FLAGS, argv);
+  if (line.help) return { kind: 'help' };
+  if (line.version) return { kind: 'version' };
+  const [stray] = line.positionals;
+  if (stray !== undefined)
+    throw new UsageError(`unexpected argument ${quote(stray)}: tockd takes only flags`);
 
   const fromFlags: Input = {};
   const flagGiven = new Map<string, Given>();
-  let configPath: string | undefined;
-  for (const token of tokens) {
-    if (token.kind === 'option-terminator') continue;
-    if (token.kind === 'positional') {
-      throw usage(`unexpected argument ${quote(token.value)}: tockd takes only flags`);
-    }
-    const negated = token.rawName.startsWith('--no-');
-    const flag = byName.get(token.name);
-    if (flag === undefined || (negated && flag.target?.kind !== 'boolean'))
-      throw usage(unknownFlag(token.rawName));
-    if (flag.type === 'boolean') {
-      if (token.value !== undefined) throw usage(`--${flag.name} takes no value`);
-      if (flag.target !== undefined) {
-        setPath(fromFlags, flag.target.path, !negated);
-        flagGiven.set(configKey(flag)!, { flag, raw: token.rawName });
-      }
-      continue;
-    }
-    if (token.value === undefined) throw usage(`--${flag.name} needs a value: ${flag.allowed}`);
-    if (flag.target === undefined) {
-      configPath = token.value; // --config
-      continue;
-    }
-    const value = convertValue(flag.target.kind, token.value);
-    if (value === undefined) throw badFlag(flag, token.value);
-    setPath(fromFlags, flag.target.path, value);
-    flagGiven.set(configKey(flag)!, { flag, raw: token.value });
+  for (const [name, value] of line.values) {
+    const flag = byName.get(name)!;
+    if (flag.path === undefined) continue;
+    setPath(fromFlags, flag.path, value);
+    flagGiven.set(flag.configKey!, { flag, raw: line.raw.get(name)! });
   }
+  let configPath = line.values.get('config') as string | undefined;
 
-  const env = sources.env ?? {};
+  const env = readEnvironment(FLAGS, sources.env ?? {}, 'TOCK_', config);
   const fromEnv: Input = {};
   const envGiven = new Map<string, Given>();
-  for (const flag of FLAGS) {
-    if (flag.target === undefined) continue;
-    const raw = env[envName(flag)];
-    if (raw === undefined || raw === '') continue;
-    const value = convertValue(flag.target.kind, raw);
-    if (value === undefined) throw badEnv(flag, raw);
-    setPath(fromEnv, flag.target.path, value);
-    envGiven.set(configKey(flag)!, { flag, raw });
+  for (const [name, value] of env.values) {
+    const flag = byName.get(name)!;
+    if (flag.path === undefined) continue;
+    setPath(fromEnv, flag.path, value);
+    envGiven.set(flag.configKey!, { flag, raw: env.raw.get(name)! });
   }
-  const warnings: string[] = [];
-  for (const name of Object.keys(env)) {
-    if (!name.startsWith('TOCK_') || KNOWN_ENV.has(name)) continue;
-    const near = nearest(name, [...KNOWN_ENV]);
-    if (near !== undefined)
-      warnings.push(`unknown environment variable ${name} is ignored; did you mean ${near}?`);
-  }
-  if (configPath === undefined && env[CONFIG_ENV] !== undefined && env[CONFIG_ENV] !== '')
-    configPath = env[CONFIG_ENV];
+  const warnings = [...env.warnings];
+  configPath ??= env.values.get('config') as string | undefined;
 
   const fromFile = configPath === undefined ? {} : readConfig(configPath, sources.readFile);
   const merged = merge(merge(fromFile, fromEnv), fromFlags);
@@ -219,7 +168,7 @@ function valueAt(input: Input, path: readonly string[]): unknown {
   return value;
 }
 
-function setPath(target: Input, path: FlagTarget['path'], value: unknown): void {
+function setPath(target: Input, path: NonNullable<Flag['path']>, value: unknown): void {
   const [head, tail] = path;
   if (tail === undefined) {
     target[head] = value;
@@ -230,60 +179,19 @@ function setPath(target: Input, path: FlagTarget['path'], value: unknown): void 
   target[head] = inner;
 }
 
-function usage(message: string): ServerError {
-  return new ServerError('USAGE', message);
+function config(message: string): ServerError {
+  return new ServerError('INVALID_CONFIG', message);
 }
 
-function config(message: string, code: ServerErrorCode = 'INVALID_CONFIG'): ServerError {
-  return new ServerError(code, message);
-}
-
-function badFlag(flag: Flag, raw: string): ServerError {
-  return usage(`--${flag.name} must be ${flag.allowed}, not ${quote(raw)}`);
+function badFlag(flag: Flag, raw: string): UsageError {
+  return new UsageError(`--${flag.name} must be ${flag.allowed}, not ${quote(raw)}`);
 }
 
 function badEnv(flag: Flag, raw: string): ServerError {
   return config(`${envName(flag)} must be ${flag.allowed}, not ${quote(raw)}`);
 }
 
-function quote(text: string): string {
-  const q = JSON.stringify(text);
-  return q.length > 42 ? `${q.slice(0, 38)}..."` : q;
-}
-
 function describe(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 42 ? `${text.slice(0, 38)}...` : text;
-}
-
-function unknownFlag(rawName: string): string {
-  const near = nearest(
-    rawName.replace(/^-+/, ''),
-    FLAGS.map((f) => f.name),
-  );
-  return `unknown flag ${quote(rawName).slice(1, -1)}${near === undefined ? '' : `; did you mean --${near}?`}`;
-}
-
-/**
- * The candidate closest to `word` (case-insensitive), if within 2 edits and fewer edits than `word` has
- * letters (so that `-x` does not suggest `--io`).
- */
-function nearest(word: string, candidates: readonly string[]): string | undefined {
-  return candidates
-    .map((c) => ({ c, d: distance(word.toLowerCase(), c.toLowerCase()) }))
-    .filter(({ d }) => d <= 2 && d < word.length)
-    .sort((a, b) => a.d - b.d)[0]?.c;
-}
-
-/** Levenshtein distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
 }
