@@ -2,15 +2,14 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { reportError, versionText, writeProcess } from '@tock/cli-kit';
 import { compare } from '../compare.ts';
 import { LOADGEN_ERROR_CODES, LoadgenError } from '../errors.ts';
-import { chooseIo } from '../io/index.ts';
 import { merge } from '../merge.ts';
-import { resolveOptions } from '../options.ts';
+import type { ResolvedOptions } from '../options.ts';
 import { describeRun, formatHuman } from '../report/human.ts';
 import { formatJson } from '../report/json.ts';
 import { createProgressBar } from '../report/progress.ts';
 import { type LoadgenResult, parseResult } from '../result.ts';
-import { run } from '../run/dispatch.ts';
-import { formatTarget, parseTarget } from '../target.ts';
+import { planResolved, runPlan } from '../run/dispatch.ts';
+import { formatTarget } from '../target.ts';
 import { renderHelp } from './help.ts';
 import { type OutputSettings, parseCommandLine } from './parse.ts';
 import { VERSION } from './version.ts';
@@ -67,7 +66,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
         return await finish(merge(results), command.output, io);
       }
       case 'run':
-        return await runCommand(command.options, command.output, io);
+        return await runCommand(command.resolved, command.output, io);
     }
   } catch (error) {
     return reportError('tock-loadgen', error, io.write);
@@ -82,22 +81,19 @@ async function readText(file: string): Promise<string> {
   }
 }
 
-async function runCommand(
-  options: Parameters<typeof run>[0],
-  output: OutputSettings,
-  io: CliIo,
-): Promise<number> {
-  const o = resolveOptions(options);
+async function runCommand(resolved: ResolvedOptions, output: OutputSettings, io: CliIo): Promise<number> {
+  // The options were resolved once, as the flags were checked; the I/O is chosen once, here, for the run.
+  const plan = planResolved(resolved);
+  const { options: o, io: sockets } = plan;
   // Read the baseline first: a typo in its name should not cost a whole run.
   const baseline = output.compare ? parseResult(await readText(output.compare), output.compare) : undefined;
-  const sockets = chooseIo(o.io, parseTarget(o.target).host);
   if (sockets.fallback !== undefined) {
     io.write('err', `tock-loadgen: --io batched: ${sockets.fallback}; using node:dgram\n`);
   }
   io.write(
     'err',
     describeRun({
-      target: formatTarget(parseTarget(o.target)),
+      target: formatTarget(plan.target),
       protocol: o.protocol,
       connections: o.connections,
       workers: o.workers,
@@ -123,7 +119,7 @@ async function runCommand(
     ? createProgressBar({ write: (text) => io.write('err', text), columns: io.columns ?? 80 })
     : undefined;
   try {
-    const result = await run(options, {
+    const result = await runPlan(plan, {
       signal: controller.signal,
       ...(bar ? { onProgress: (p) => bar.update(p) } : {}),
     });

@@ -1,5 +1,5 @@
 import { badValueMessage, parseFlags, UsageError } from '@tock/cli-kit';
-import { OptionError, type RunOptions, resolveOptions } from '../options.ts';
+import { OptionError, type ResolvedOptions, type RunOptions, resolveOptions } from '../options.ts';
 import { parseTarget } from '../target.ts';
 import { FLAGS, flagOfOption } from './flags.ts';
 
@@ -19,7 +19,14 @@ export interface OutputSettings {
 export type Command =
   | { readonly kind: 'help' }
   | { readonly kind: 'version' }
-  | { readonly kind: 'run'; readonly options: RunOptions; readonly output: OutputSettings }
+  | {
+      readonly kind: 'run';
+      /** The options as the flags gave them. */
+      readonly options: RunOptions;
+      /** The same, checked and with every default applied: what the run uses. */
+      readonly resolved: ResolvedOptions;
+      readonly output: OutputSettings;
+    }
   | { readonly kind: 'merge'; readonly files: readonly string[]; readonly output: OutputSettings };
 
 /**
@@ -63,8 +70,9 @@ export function parseCommandLine(argv: readonly string[]): Command {
   const rampFlags = given.filter((f) => f.option?.[0] === 'ramp');
   if (converted.get('ramp') === true) options.ramp = ramp;
   else if (rampFlags.length > 0) throw new UsageError(`--${rampFlags[0]!.name} needs --ramp`);
+  let resolved: ResolvedOptions;
   try {
-    resolveOptions(options as unknown as RunOptions);
+    resolved = resolveOptions(options as unknown as RunOptions);
   } catch (error) {
     if (error instanceof OptionError) {
       const flag = flagOfOption(error.path);
@@ -78,7 +86,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
     }
     throw error;
   }
-  return { kind: 'run', options: options as unknown as RunOptions, output };
+  return { kind: 'run', options: options as unknown as RunOptions, resolved, output };
 }
 
 /** Whether the options refuse this one value even with no other option set. */

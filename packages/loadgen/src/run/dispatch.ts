@@ -27,7 +27,11 @@ export interface RunPlan {
  * @throws LoadgenError `USAGE` for bad options or a target that is not `HOST:PORT`.
  */
 export function planRun(options: RunOptions): RunPlan {
-  const resolved = resolveOptions(options);
+  return planResolved(resolveOptions(options));
+}
+
+/** {@link planRun} for options already resolved (the CLI resolves them once, as it checks the flags). */
+export function planResolved(resolved: ResolvedOptions): RunPlan {
   const target = parseTarget(resolved.target);
   // The addon takes numeric IP addresses only; a host name resolves to one without an IPv6 scope, so the host
   // as written decides as well as its address would.
