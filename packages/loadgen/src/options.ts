@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { isValidTimeZone } from '@tock/protocol';
+import { isValidTimeZone, localTimeZone } from '@tock/protocol';
 import { z } from 'zod';
 import { LoadgenError } from './errors.ts';
 import { IO_NAMES, type IoName } from './io/types.ts';
@@ -97,11 +97,6 @@ export const DEFAULT_DURATION_S = 10;
 /** The default of {@link RunOptions.workers}: half the CPUs, at least 1, at most `connections`. */
 export function defaultWorkers(connections: number): number {
   return Math.max(1, Math.min(connections, Math.floor(availableParallelism() / 2)));
-}
-
-/** This machine's IANA time zone. */
-export function localTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
 const seconds = (max: number) => z.number().finite().min(0).max(max);
