@@ -1,4 +1,5 @@
 import { CodedError } from '@tock/cli-kit';
+import { formatHostPort } from '@tock/protocol';
 
 /** A stable error code: a key of {@link SERVER_ERROR_CODES}. */
 export type ServerErrorCode =
@@ -101,7 +102,7 @@ export function bindError(
   service: 'udp' | 'metrics' = 'udp',
 ): ServerError {
   const errno = (cause as { code?: unknown } | null)?.code;
-  const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const address = formatHostPort(host, port);
   const where = service === 'udp' ? address : `${address} for metrics (tcp)`;
   switch (errno) {
     case 'EADDRINUSE':

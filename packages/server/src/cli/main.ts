@@ -1,4 +1,5 @@
 import { reportError, versionText, writeProcess } from '@tock/cli-kit';
+import { formatHostPort } from '@tock/protocol';
 import { ServerError } from '../errors.ts';
 import type { Endpoint } from '../io/transport.ts';
 import { createJsonLogger, type Logger } from '../log.ts';
@@ -103,14 +104,11 @@ function logListening(
   configFile: string | undefined,
 ): void {
   const s = server.settings;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const dual = address.family === 'IPv6' && address.address === '::' ? ', IPv4 too' : '';
   const workers = server.workers();
   const metrics = server.metricsAddress();
   const metricsUrl =
-    metrics === undefined
-      ? undefined
-      : `http://${metrics.family === 'IPv6' ? `[${metrics.address}]` : metrics.address}:${metrics.port}/metrics`;
+    metrics === undefined ? undefined : `http://${formatHostPort(metrics.address, metrics.port)}/metrics`;
   const extras = [
     workers === 1 ? '' : `; ${workers} workers`,
     metricsUrl === undefined ? '' : `; metrics on ${metricsUrl}`,
@@ -118,7 +116,7 @@ function logListening(
   logger.log(
     'info',
     'listening',
-    `tockd ${VERSION} listening on udp ${host}:${address.port} (text, JSON, NTP${dual}; ` +
+    `tockd ${VERSION} listening on udp ${formatHostPort(address.address, address.port)} (text, JSON, NTP${dual}; ` +
       `format ${s.textFormat}, time zone ${s.timeZone}, stratum ${s.ntp.stratum}${extras})`,
     {
       version: VERSION,
