@@ -140,6 +140,8 @@ export class Engine {
   private readonly timers: Array<ReturnType<typeof setTimeout>> = [];
   private readonly open: boolean;
   private phase: Phase = 'warmup';
+  /** Whether the start time came (or stop() ended the run before it did). */
+  private begun = false;
   private sending = false;
   /** {@link Engine.stop} was called. */
   private stopped = false;
@@ -242,6 +244,7 @@ export class Engine {
 
   private begin(t0Ms: number): void {
     if (this.phase === 'done' || this.stopped) return;
+    this.begun = true;
     const { warmupMs, durationMs, amount } = this.config;
     // The schedule starts when this thread gets to it: a timer that fires late must not make the first
     // requests look late.
@@ -528,7 +531,8 @@ export class Engine {
   }
 
   private maybeFinish(): void {
-    if (this.sending || this.phase === 'done') return;
+    // Before the start time nothing is pending, yet the run has not even begun: only stop() ends it then.
+    if (this.sending || this.phase === 'done' || (!this.begun && !this.stopped)) return;
     for (const client of this.clients) if (client.ledger.pending > 0 || client.reconnecting) return;
     this.phase = 'done';
     this.release();
