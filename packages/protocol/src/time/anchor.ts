@@ -16,8 +16,9 @@ export interface TimeSources {
  * - `goodBracketNs` (10 µs): a tick pinned down within this much monotonic time is taken at once (the
  *   anchor is then off by at most half of it). A few hundred nanoseconds is normal; a wider bracket means
  *   the thread was preempted at the tick, and the search waits for the next one.
- * - `maxSpinNs` (5 ms): the longest an anchor search spins; then the tightest bracket seen is kept (or,
- *   for a wall clock that never ticks, the middle of its millisecond).
+ * - `maxSpinNs` (20 ms): the longest an anchor search spins; then the tightest bracket seen is kept (or,
+ *   for a wall clock that never ticks, the middle of its millisecond). Twenty ticks to try: on a busy
+ *   machine 5 ms left anchors 2 ms off, which put a server's transmit time before a kernel receive stamp.
  * - `toleranceNs` (100 µs): how far an anchored clock may disagree with the wall clock, beyond the anchor's
  *   own uncertainty and the wall clock's 1 ms truncation, before it counts as stepped.
  * - `checkIntervalNs` (1 s): how often, at most, a running clock compares itself with the wall clock, and
@@ -30,7 +31,7 @@ export const CLOCK_ANCHORING: {
   readonly checkIntervalNs: bigint;
 } = {
   goodBracketNs: 10_000n,
-  maxSpinNs: 5_000_000n,
+  maxSpinNs: 20_000_000n,
   toleranceNs: 100_000n,
   checkIntervalNs: 1_000_000_000n,
 };

@@ -16,10 +16,11 @@ describe('createSystemClock on the real clocks', () => {
     expect(backwards).toBe(0);
   });
 
-  it('agrees with Date.now() to within its millisecond (and 0.1 ms), anchor after anchor', () => {
-    const slack = NS_PER_MS / 10n;
+  it('agrees with Date.now() to within its millisecond (and 0.1 ms beyond its anchor’s uncertainty), anchor after anchor', () => {
     for (let anchor = 0; anchor < 20; anchor++) {
       const clock = createSystemClock();
+      // An anchor taken while the thread was preempted says so in its uncertainty (seen: 2 ms under load).
+      const slack = NS_PER_MS / 10n + clock.uncertaintyNs();
       for (let i = 0; i < 100; i++) {
         // Date.now() truncates: the true time is in [before, after + 1 ms).
         const before = BigInt(Date.now()) * NS_PER_MS;

@@ -21,6 +21,11 @@ export interface SystemClock {
   readonly now: Clock;
   /** How many times the clock anchored itself to the wall clock: 1 after creation, one more per step seen. */
   anchors(): number;
+  /**
+   * How far the current anchor's pairing of wall and monotonic time may be off, in nanoseconds: a fraction
+   * of a microsecond when it was taken on an idle thread, up to milliseconds on a busy machine.
+   */
+  uncertaintyNs(): bigint;
 }
 
 const nsOfMs = (ms: number | undefined): bigint | undefined =>
@@ -51,5 +56,5 @@ export function createSystemClock(options: SystemClockOptions = {}): SystemClock
     { checkIntervalNs: nsOfMs(options.checkIntervalMs), toleranceNs: nsOfMs(options.toleranceMs) },
   );
   // `now` of an anchored clock uses no `this`: hand it on as is, one call per read.
-  return { now: clock.now, anchors: clock.anchors };
+  return { now: clock.now, anchors: clock.anchors, uncertaintyNs: () => clock.anchor().uncertainty };
 }
