@@ -39,7 +39,7 @@ const nsOfMs = (ms: number | undefined): bigint | undefined =>
  * `Date.now()` alone has 1 ms resolution. To anchor precisely, the clock spins (about 1 ms, once) until
  * `Date.now()` ticks over to the next millisecond: at that moment the wall clock is exactly on a whole
  * millisecond, and the monotonic readings around it fix the offset to within a fraction of a microsecond.
- * If the thread was preempted around the tick, it waits for the next one (spinning 5 ms at most).
+ * If the thread was preempted around the tick, it waits for the next one (spinning 20 ms at most).
  *
  * The wall clock can be stepped (by an operator, chronyd or ntpd) while the monotonic timer is not. So
  * at most once per `checkIntervalMs`, a read also compares the result with `Date.now()`; when they disagree
